@@ -1,0 +1,87 @@
+from pathlib import Path
+
+import pytest
+
+from knowledge.errors import KnowledgeBaseError
+from knowledge.loader import load_knowledge_base
+from tests.knowledge.faq_files import entry, write_faq
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_valid_folder_loads_in_order_with_related_links_both_ways(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", related=["b.two"]), entry("a.three"))
+    write_faq(tmp_path, "b.yaml", entry("b.two", domain="继承"))
+    base = load_knowledge_base(tmp_path)
+    assert [e.id for e in base.entries] == ["a.one", "a.three", "b.two"]
+    assert base.related["a.one"] == ("b.two",)
+    assert base.related["b.two"] == ("a.one",)
+    assert base.entry("b.two").domain == "继承"
+    assert [e.id for e in base.in_domain("婚姻")] == ["a.one", "a.three"]
+    assert "a.one" in base and "x.y" not in base
+
+
+def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one"))
+    write_faq(tmp_path, "b.yaml", entry("a.one"))
+    [problem] = problems_of(tmp_path)
+    assert "b.yaml: entry a.one: id: duplicate: also in" in problem
+    assert "a.yaml" in problem
+
+
+def test_a_missing_answer_names_file_entry_and_field(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", answer=None))
+    assert problems_of(tmp_path) == [f"{tmp_path / 'a.yaml'}: entry a.one: answer: missing"]
+
+
+def test_an_unknown_related_id_is_named(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", related=["a.ghost"]))
+    [problem] = problems_of(tmp_path)
+    assert problem.endswith("entry a.one: related: unknown entry 'a.ghost'")
+
+
+def test_a_citation_not_of_the_form_is_named(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", sources=["民法典第1079条"]))
+    [problem] = problems_of(tmp_path)
+    assert "entry a.one: sources" in problem
+    assert "'民法典第1079条' is not of the form" in problem
+
+
+def test_an_unknown_law_and_domain_are_named(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", sources=["民法点 1079"], domain="天气"))
+    found = problems_of(tmp_path)
+    assert any("domain: unknown domain '天气'" in p for p in found)
+    assert any("sources: unknown law '民法点'" in p for p in found)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    write_faq(
+        tmp_path,
+        "a.yaml",
+        entry("a.one", answer=""),
+        entry("Bad Id"),
+        {"id": "a.two", "unexpected": 1},
+    )
+    found = "\n".join(problems_of(tmp_path))
+    assert "entry a.one: answer" in found
+    assert "entry Bad Id: id" in found
+    assert "entry a.two: unexpected" in found
+    assert "entry a.two: question: missing" in found
+
+
+def test_self_reference_and_malformed_files(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", related=["a.one"]))
+    (tmp_path / "b.yaml").write_text("entries: [\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("- just a list\n", encoding="utf-8")
+    found = "\n".join(problems_of(tmp_path))
+    assert "related: an entry cannot be related to itself" in found
+    assert "b.yaml: cannot read" in found
+    assert "c.yaml" in found
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
+    assert problems_of(tmp_path) == [f"{tmp_path}: no FAQ files (*.yaml) here"]
