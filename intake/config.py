@@ -162,6 +162,7 @@ def load_config(
 
     Raises:
         ConfigError: A file is missing, is not YAML, or does not validate.
+
     """
     values = _read_mapping(path)
     values["township"] = _read_mapping(villages_path)

@@ -104,11 +104,6 @@ class TicketState(StrEnum):
         """The Chinese name of the state."""
         return _STATE_LABELS[self]
 
-    @property
-    def is_final(self) -> bool:
-        """Whether nothing more can happen to the ticket."""
-        return self in (TicketState.CLOSED, TicketState.REJECTED)
-
 
 _STATE_LABELS = {
     TicketState.NEW: "待受理",

@@ -29,6 +29,7 @@ class IntakeError(Exception):
     Attributes:
         code: Why, for programs.
         message: Why, in Chinese, for the person who asked.
+
     """
 
     def __init__(self, code: ErrorCode, message: str) -> None:

@@ -7,12 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import cn2an
-import yaml
+from knowledge.yaml_file import read_yaml
 
 CITATION = re.compile(r"^(?P<law>[^\s\d]+)(?: (?P<article>[1-9]\d*))?$")
-ARTICLE_LINE = re.compile(r"^第(?P<numeral>[零一二三四五六七八九十百千]+)条 ", re.MULTILINE)
-INFO_END = "<!-- INFO END -->"
 
 
 @dataclass(frozen=True)
@@ -42,30 +39,8 @@ class Citation:
 
 def load_law_names(path: Path) -> dict[str, str]:
     """Read the registry of citable laws: short name to official title."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return {str(short): str(title) for short, title in data["laws"].items()}
-
-
-def read_statutes(folder: Path) -> dict[str, frozenset[int]]:
-    """Read a folder of statute texts into official title to the set of article numbers.
-
-    Each file starts with ``# <official title>``; its articles are the lines after the
-    ``<!-- INFO END -->`` marker that start with ``第<Chinese numeral>条`` and a space. A law
-    split over several files (the Civil Code's parts) is merged under its one title.
-    """
-    articles: dict[str, set[int]] = {}
-    for path in sorted(folder.rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        first_line = text.split("\n", 1)[0]
-        if not first_line.startswith("# ") or INFO_END not in text:
-            continue
-        body = text.split(INFO_END, 1)[1]
-        numbers = {
-            int(cn2an.cn2an(m.group("numeral"), "strict")) for m in ARTICLE_LINE.finditer(body)
-        }
-        if numbers:
-            articles.setdefault(first_line[2:].strip(), set()).update(numbers)
-    return {title: frozenset(numbers) for title, numbers in articles.items()}
 
 
 @dataclass(frozen=True)
@@ -86,7 +61,8 @@ def check_citations(
     Args:
         cited: Pairs of (entry id, citation).
         law_names: Short name to official title.
-        statutes: Official title to article numbers, from :func:`read_statutes`.
+        statutes: Official title to article numbers, from
+            :func:`knowledge.statutes.read_statutes`.
 
     """
     missing: list[tuple[str, Citation]] = []

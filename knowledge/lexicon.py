@@ -10,6 +10,7 @@ import yaml
 
 from knowledge.errors import KnowledgeBaseError, Problem
 from knowledge.normalize import normalize
+from knowledge.yaml_file import read_yaml
 
 
 class Lexicon:
@@ -47,7 +48,7 @@ def load_lexicon(files: Iterable[Path]) -> Lexicon:
     problems: list[Problem] = []
     for path in sorted(files):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path) or {}
         except (OSError, yaml.YAMLError) as error:
             problems.append(Problem(path, None, None, f"cannot read: {error}"))
             continue

@@ -14,6 +14,7 @@ from knowledge.citations import load_law_names
 from knowledge.errors import KnowledgeBaseError, Problem
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.schema import FaqEntry, FaqFile
+from knowledge.yaml_file import read_yaml
 
 BUNDLED = Path(__file__).parent
 BUNDLED_FAQ = BUNDLED / "faq"
@@ -94,13 +95,13 @@ def load_knowledge_base(faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED) -
 
 
 def _read_mapping(path: Path, key: str) -> dict[str, str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     return {str(k): str(v) for k, v in data[key].items()}
 
 
 def _read_entries(path: Path, problems: list[Problem]) -> list[FaqEntry]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
         top = FaqFile.model_validate(raw)
     except (OSError, yaml.YAMLError) as error:
         problems.append(Problem(path, None, None, f"cannot read: {error}"))

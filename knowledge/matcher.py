@@ -17,19 +17,20 @@ measure the message as a whole, one shared word in a long unrelated story scores
 from __future__ import annotations
 
 import enum
+import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.lexicon import Lexicon
 from knowledge.normalize import normalize, syllable
+from knowledge.yaml_file import read_yaml
 
 CONFIG_PATH = Path(__file__).with_name("matching.yaml")
 MAX_CANDIDATES = 3
@@ -52,11 +53,15 @@ class MatchConfig(BaseModel):
     char_weight: float = Field(ge=0)
     pair_weight: float = Field(ge=0)
     sound_weight: float = Field(ge=0)
+    query_floor: float = Field(ge=0)
+    common_share: float = Field(gt=0, le=1)
+    common_count: int = Field(ge=1)
+    shortlist: int = Field(ge=MAX_CANDIDATES)
 
     @classmethod
     def load(cls, path: Path = CONFIG_PATH) -> MatchConfig:
         """Read the configuration from a YAML file."""
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls.model_validate(read_yaml(path))
 
 
 class Decision(enum.StrEnum):
@@ -139,29 +144,37 @@ class Matcher:
         """
         self.config = config
         self.lexicon = lexicon
-        self._type_weights = {"c": config.char_weight, "p": config.pair_weight}
-        self._type_weights["s"] = config.sound_weight
+        self._type_weights = {
+            "c": config.char_weight,
+            "p": config.pair_weight,
+            "s": config.sound_weight,
+            "n": config.pair_weight,
+        }
         entry_ids: list[str] = []
+        seen: set[str] = set()
         doc_entry: list[int] = []
         doc_features: list[set[str]] = []
         for text in texts:
             if not entry_ids or entry_ids[-1] != text.entry_id:
-                if text.entry_id in entry_ids:
+                if text.entry_id in seen:
                     raise ValueError(f"texts of {text.entry_id} are not contiguous")
                 entry_ids.append(text.entry_id)
+                seen.add(text.entry_id)
             doc_entry.append(len(entry_ids) - 1)
             doc_features.append(self.features(text.text))
         self.entry_ids = tuple(entry_ids)
         bag_features = [set[str]() for _ in entry_ids]
         for entry_index, features in zip(doc_entry, doc_features, strict=True):
             bag_features[entry_index] |= features
-        self._idf = _inverse_frequencies(bag_features)
+        limit = min(config.common_share * len(entry_ids), config.common_count)
+        self._idf = _inverse_frequencies(bag_features, limit)
+        self._common = set().union(*bag_features) - self._idf.keys()
         self._default_idf = math.log(1 + len(entry_ids) / 0.5) + 1
-        self._vocabulary = {f: i for i, f in enumerate(sorted(self._idf))}
-        self._docs = _Postings(doc_features, self._vocabulary, self._weight)
-        self._bags = _Postings(bag_features, self._vocabulary, self._weight)
-        self._doc_entry = np.asarray(doc_entry, dtype=np.int64)
-        self._entry_starts = np.flatnonzero(np.diff(self._doc_entry, prepend=-1))
+        self._vocabulary = {f: i for i, f in enumerate(self._idf)}
+        weights = np.fromiter((self._weight(f) for f in self._idf), np.float64, len(self._idf))
+        self._docs = _Rows([self._ids(f) for f in doc_features], weights)
+        self._bags = _Postings([self._ids(f) for f in bag_features], weights)
+        self._entry_docs = np.searchsorted(doc_entry, np.arange(len(entry_ids) + 1))
         self._keyword_docs = np.asarray([t.is_keyword for t in texts], dtype=bool)
 
     @classmethod
@@ -169,17 +182,16 @@ class Matcher:
         cls, entries: Iterable[EntryTexts], lexicon: Lexicon, config: MatchConfig
     ) -> Matcher:
         """Index FAQ entries by their question, alternates and keywords."""
-        texts = []
-        for entry in entries:
-            texts.append(IndexedText(entry.id, entry.question))
-            texts.extend(IndexedText(entry.id, a) for a in entry.alternates)
-            texts.extend(IndexedText(entry.id, k, is_keyword=True) for k in entry.keywords)
-        return cls(texts, lexicon, config)
+        return cls(texts_of(entries), lexicon, config)
 
     def features(self, text: str) -> set[str]:
-        """The features of a text: characters, character pairs and syllable pairs."""
+        """The features of a text: characters, character pairs, syllable pairs and numbers."""
         features: set[str] = set()
         for word in self.lexicon.rewrite(normalize(text)).split():
+            if word.isdigit():
+                # A number counts as a whole (12348 is a hotline, 3000 says little).
+                features.add("n" + word)
+                continue
             sounds = [syllable(c) for c in word]
             features.update("c" + c for c in word)
             for i in range(len(word) - 1):
@@ -192,7 +204,8 @@ class Matcher:
         scores = self._scores(self.features(text))
         if scores is None:
             return MatchResult(text, Decision.NONE, ())
-        order = np.argsort(-scores, kind="stable")[:MAX_CANDIDATES]
+        top = np.argpartition(-scores, min(MAX_CANDIDATES, scores.size) - 1)[:MAX_CANDIDATES]
+        order = top[np.argsort(-scores[top], kind="stable")]
         candidates = tuple(
             Candidate(self.entry_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0
         )
@@ -207,66 +220,128 @@ class Matcher:
             return Decision.ANSWER
         return Decision.CLARIFY
 
+    def _ids(self, features: set[str]) -> list[int]:
+        return [self._vocabulary[f] for f in features if f in self._vocabulary]
+
     def _weight(self, feature: str) -> float:
         return self._type_weights[feature[0]] * self._idf.get(feature, self._default_idf)
 
     def _scores(self, features: set[str]) -> FloatArray | None:
-        query = {f: self._weight(f) for f in features}
+        query = {f: self._weight(f) for f in features - self._common}
         query_norm2 = sum(w * w for w in query.values())
-        known = {self._vocabulary[f]: w for f, w in query.items() if f in self._vocabulary}
+        known = [(self._vocabulary[f], w) for f, w in query.items() if f in self._vocabulary]
         if not known:
             return None
-        doc_dot = self._docs.dot(known)
-        bag_dot = self._bags.dot(known)
-        cosine = doc_dot / (math.sqrt(query_norm2) * np.sqrt(self._docs.norm2))
-        keyword_hit = self._keyword_docs & (doc_dot >= self._docs.norm2 * 0.999)
-        best_cosine = np.maximum.reduceat(
-            np.where(self._keyword_docs, 0.0, cosine), self._entry_starts
-        )
-        has_keyword = np.maximum.reduceat(keyword_hit.astype(np.float64), self._entry_starts)
-        coverage = bag_dot / query_norm2
+        indices = np.fromiter((f for f, _ in known), np.int64, len(known))
+        weights = np.fromiter((w for _, w in known), np.float64, len(known))
         config = self.config
-        return (
-            config.cosine_weight * best_cosine
-            + config.coverage_weight * coverage
-            + config.keyword_bonus * has_keyword
+        # A message of a word or two is covered by many entries' vocabularies; it is measured
+        # as if it were at least `query_floor` big, so that coverage alone cannot answer it.
+        coverage = self._bags.dot(indices, weights) / max(query_norm2, config.query_floor)
+        scores = config.coverage_weight * coverage
+        # The texts of the entries the message overlaps most are compared one by one; looking at
+        # every text of a large base would dominate the time.
+        shortlist = np.flatnonzero(coverage)
+        if shortlist.size > config.shortlist:
+            best = np.argpartition(-coverage[shortlist], config.shortlist - 1)
+            shortlist = np.sort(shortlist[best[: config.shortlist]])
+        first_doc = self._entry_docs[shortlist]
+        doc_counts = self._entry_docs[shortlist + 1] - first_doc
+        docs = _ranges(first_doc, doc_counts)
+        dots = self._docs.dot(docs, indices, weights)
+        norm2 = self._docs.norm2[docs]
+        is_keyword = self._keyword_docs[docs]
+        cosine = np.where(is_keyword, 0.0, dots / np.sqrt(query_norm2 * norm2))
+        keyword_hit = (is_keyword & (dots >= norm2 * 0.999)).astype(np.float64)
+        runs = np.cumsum(doc_counts) - doc_counts
+        scores[shortlist] += config.cosine_weight * np.maximum.reduceat(cosine, runs)
+        scores[shortlist] += config.keyword_bonus * np.maximum.reduceat(keyword_hit, runs)
+        return scores
+
+
+def texts_of(entries: Iterable[EntryTexts]) -> list[IndexedText]:
+    """Every text an entry is found by: its question, alternates and keywords."""
+    texts = []
+    for entry in entries:
+        texts.append(IndexedText(entry.id, entry.question))
+        texts.extend(IndexedText(entry.id, a) for a in entry.alternates)
+        texts.extend(IndexedText(entry.id, k, is_keyword=True) for k in entry.keywords)
+    return texts
+
+
+def _ranges(starts: IntArray, lengths: IntArray) -> IntArray:
+    """The integers start..start+length-1 of every (start, length) pair, concatenated."""
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return np.arange(offsets.size) + offsets
+
+
+class _Rows:
+    """Each document's features and weights, for dot products of chosen documents with a query."""
+
+    def __init__(self, documents: Sequence[list[int]], weights: FloatArray) -> None:
+        """Index documents given as lists of feature indices into ``weights``."""
+        lengths = np.fromiter((len(d) for d in documents), np.int64, len(documents))
+        self._starts: IntArray = np.concatenate(([0], np.cumsum(lengths)))
+        self._features = np.fromiter(
+            itertools.chain.from_iterable(documents), np.int64, int(lengths.sum())
         )
+        self._values = weights[self._features]
+        self._query = np.zeros(len(weights))
+        rows = np.repeat(np.arange(len(documents)), lengths)
+        squares = np.bincount(rows, weights=self._values**2, minlength=len(documents))
+        self.norm2 = np.maximum(squares, 1e-12)
+
+    def dot(self, documents: IntArray, features: IntArray, weights: FloatArray) -> FloatArray:
+        """Dot products of the chosen documents with a query given as feature indices, weights.
+
+        Not safe to call from two threads at once: the dense query vector is one reused buffer
+        (allocating one per message would cost more than the products).
+        """
+        starts = self._starts[documents]
+        lengths = self._starts[documents + 1] - starts
+        positions = _ranges(starts, lengths)
+        self._query[features] = weights
+        try:
+            products = self._values[positions] * self._query[self._features[positions]]
+        finally:
+            self._query[features] = 0.0
+        local = np.repeat(np.arange(documents.size), lengths)
+        return np.asarray(np.bincount(local, products, minlength=documents.size), np.float64)
 
 
 class _Postings:
-    """Per-feature lists of (document, weight), for sparse dot products with a query."""
+    """Each feature's documents and weights, for dot products of every document with a query."""
 
-    def __init__(
-        self,
-        documents: Sequence[set[str]],
-        vocabulary: dict[str, int],
-        weight: Callable[[str], float],
-    ) -> None:
-        rows: list[list[int]] = [[] for _ in vocabulary]
-        values: list[list[float]] = [[] for _ in vocabulary]
-        norm2 = np.zeros(len(documents), dtype=np.float64)
-        for doc, features in enumerate(documents):
-            for feature in features:
-                w = weight(feature)
-                rows[vocabulary[feature]].append(doc)
-                values[vocabulary[feature]].append(w)
-                norm2[doc] += w * w
+    def __init__(self, documents: Sequence[list[int]], weights: FloatArray) -> None:
+        """Index documents given as lists of feature indices into ``weights``."""
+        rows = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
+        columns = np.fromiter(itertools.chain.from_iterable(documents), np.int64, len(rows))
+        order = np.argsort(columns, kind="stable")
         self.size = len(documents)
-        self.norm2 = np.maximum(norm2, 1e-12)
-        self._rows = [np.asarray(r, dtype=np.int64) for r in rows]
-        self._values = [np.asarray(v, dtype=np.float64) for v in values]
+        self._rows = rows[order]
+        self._values = weights[columns][order]
+        counts = np.bincount(columns, minlength=len(weights))
+        self._starts: IntArray = np.concatenate(([0], np.cumsum(counts)))
 
-    def dot(self, query: dict[int, float]) -> FloatArray:
-        """Dot product of every document with a query given as feature index to weight."""
-        rows = np.concatenate([self._rows[f] for f in query])
-        values = np.concatenate([self._values[f] * w for f, w in query.items()])
-        return np.bincount(rows, weights=values, minlength=self.size).astype(np.float64)
+    def dot(self, features: IntArray, weights: FloatArray) -> FloatArray:
+        """Dot product of every document with a query given as feature indices and weights."""
+        starts = self._starts[features]
+        lengths = self._starts[features + 1] - starts
+        positions = _ranges(starts, lengths)
+        values = self._values[positions] * np.repeat(weights, lengths)
+        dot = np.bincount(self._rows[positions], weights=values, minlength=self.size)
+        return np.asarray(dot, dtype=np.float64)
 
 
-def _inverse_frequencies(bags: Sequence[set[str]]) -> dict[str, float]:
+def _inverse_frequencies(bags: Sequence[set[str]], limit: float) -> dict[str, float]:
+    """Weight each feature by its rarity among entries; drop those too common to tell apart.
+
+    Dropped features cost the most time (the longest postings) and tell the least.
+    """
     frequency: dict[str, int] = {}
     for bag in bags:
         for feature in bag:
             frequency[feature] = frequency.get(feature, 0) + 1
     total = len(bags)
-    return {f: math.log(1 + total / df) + 1 for f, df in frequency.items()}
+    limit = max(1, limit)
+    return {f: math.log(1 + total / df) + 1 for f, df in frequency.items() if df <= limit}

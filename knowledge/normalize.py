@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
-from pypinyin import lazy_pinyin
+from pypinyin.pinyin_dict import pinyin_dict
 
 # A question longer than this is a story; its end, where villagers put the question, is kept.
 MAX_CHARS = 400
@@ -28,8 +28,9 @@ def normalize(text: str) -> str:
     """Fold a text into the canonical form the matcher works on.
 
     The steps: keep the end of an overlong text, drop control characters, NFKC (full width to
-    half width), traditional to simplified, lower case, digit runs to a single ``0`` (a number
-    says little about which question is asked), and every other symbol to a single space.
+    half width), traditional to simplified, lower case, digit runs made words of their own (so that
+    a number is one token, not characters glued to the next word), and every other symbol to a
+    single space.
 
     Args:
         text: Anything a user may send, including empty or binary-looking strings.
@@ -41,7 +42,7 @@ def normalize(text: str) -> str:
     text = text[-MAX_CHARS:]
     text = unicodedata.normalize("NFKC", text)
     text = _TO_SIMPLIFIED.convert(text).lower()
-    text = _DIGITS.sub("0", text)
+    text = _DIGITS.sub(r" \g<0> ", text)
     text = _SEPARATORS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -57,9 +58,13 @@ def syllable(char: str) -> str:
         char: One character; a character without a reading is returned unchanged.
 
     """
-    reading = lazy_pinyin(char)[0]
-    if reading == char:
+    readings = pinyin_dict.get(ord(char)) if len(char) == 1 else None
+    if readings is None:
         return char
+    # The first reading is the commonest; tone marks are dropped, ü is written v.
+    decomposed = unicodedata.normalize("NFD", readings.split(",")[0])
+    decomposed = decomposed.replace("u\u0308", "v")
+    reading = "".join(c for c in decomposed if not unicodedata.combining(c))
     for retroflex, flat in (("zh", "z"), ("ch", "c"), ("sh", "s")):
         if reading.startswith(retroflex):
             reading = flat + reading[2:]

@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from knowledge.citations import check_citations, read_statutes
+from knowledge.citations import check_citations
 from knowledge.errors import KnowledgeBaseError
 from knowledge.loader import BUNDLED_FAQ, load_knowledge_base
+from knowledge.statutes import read_statutes
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

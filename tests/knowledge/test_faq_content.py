@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.citations import check_citations, read_statutes
+from knowledge.citations import check_citations
 from knowledge.loader import KnowledgeBase, load_knowledge_base
 from knowledge.normalize import normalize
+from knowledge.statutes import read_statutes
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +17,15 @@ def base() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-def test_every_catalogue_topic_has_its_entry_in_its_domain(base: KnowledgeBase, shared: Path) -> None:
+def test_every_catalogue_topic_has_its_entry_in_its_domain(
+    base: KnowledgeBase, shared: Path
+) -> None:
     catalogue = yaml.safe_load((shared / "knowledge" / "topics.yaml").read_text(encoding="utf-8"))
     missing = [t["id"] for t in catalogue["topics"] if t["id"] not in base]
     assert missing == []
-    wrong_domain = [t["id"] for t in catalogue["topics"] if base.entry(t["id"]).domain != t["domain"]]
+    wrong_domain = [
+        t["id"] for t in catalogue["topics"] if base.entry(t["id"]).domain != t["domain"]
+    ]
     assert wrong_domain == []
 
 

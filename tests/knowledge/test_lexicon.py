@@ -42,5 +42,5 @@ def test_one_word_with_two_terms_is_refused_naming_both_files(tmp_path: Path) ->
 )
 def test_malformed_files_are_refused(tmp_path: Path, content: str) -> None:
     (tmp_path / "bad.yaml").write_text(content, encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError, match="bad.yaml"):
+    with pytest.raises(KnowledgeBaseError, match=r"bad\.yaml"):
         load_lexicon([tmp_path / "bad.yaml"])
