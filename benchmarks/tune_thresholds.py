@@ -24,7 +24,7 @@ WEIGHTINGS = [
     {"cosine_weight": c, "coverage_weight": 1 - c, "keyword_bonus": k, "query_floor": f}
     for c in (0.4, 0.5, 0.6)
     for k in (0.05, 0.1, 0.15)
-    for f in (0, 30, 60, 100)
+    for f in (100,)
 ]
 ANSWER = [x / 100 for x in range(16, 60, 2)]
 MARGIN = [x / 100 for x in range(0, 30, 2)]

@@ -30,41 +30,50 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def chat(faq: Faq, lines: Iterable[str], out: TextIO, prompt: str = "") -> None:
-    """Answer each line until the input ends or the user quits.
+class TerminalChat:
+    """One villager's conversation: remembers the last choices offered, so a number picks one."""
 
-    Args:
-        faq: The FAQ to answer from.
-        lines: The user's lines (stdin).
-        out: Where replies are written.
-        prompt: Shown before each line is read (empty when stdin is not a terminal).
+    def __init__(self, faq: Faq) -> None:
+        """Start a conversation answered from this FAQ."""
+        self.faq = faq
+        self._offered: Reply | None = None
 
-    """
-    shown: Reply | None = None
-    out.write(prompt)
-    out.flush()
-    for raw in lines:
-        line = raw.strip()
-        if line.lower() in QUIT:
-            break
-        if shown is not None and shown.choices and line.isdigit():
-            reply = _press(faq, shown, int(line))
+    def send(self, line: str) -> Reply:
+        """The bot's reply to one line the villager typed."""
+        line = line.strip()
+        if self._offered is not None and line.isdigit():
+            reply = self._press(self._offered, int(line))
         else:
-            reply = reply_to(faq, faq.match(line))
-        out.write(render(reply) + "\n\n" + prompt)
-        out.flush()
+            reply = reply_to(self.faq, self.faq.match(line))
         if reply.choices or reply.text != texts.TERMINAL_BAD_PICK:
-            shown = reply
+            self._offered = reply if reply.choices else None
+        return reply
 
+    def run(self, lines: Iterable[str], out: TextIO, prompt: str = "") -> None:
+        """Answer each line until the input ends or the villager quits.
 
-def _press(faq: Faq, shown: Reply, number: int) -> Reply:
-    if not 1 <= number <= len(shown.choices):
-        return Reply(texts.TERMINAL_BAD_PICK)
-    action = shown.choices[number - 1].action
-    if action.startswith(SHOW_ENTRY):
-        return answer_reply(faq, faq.base.entry(action.removeprefix(SHOW_ENTRY)))
-    if action in (HANDOVER, FILE_TICKET):
-        return Reply(texts.TERMINAL_HANDED_OVER)
-    if action == REPHRASE:
-        return Reply(texts.REPHRASE_PROMPT)
-    raise ValueError(f"unknown action {action!r}")
+        Args:
+            lines: The villager's lines (stdin).
+            out: Where replies are written.
+            prompt: Shown before each line is read (empty when stdin is not a terminal).
+
+        """
+        out.write(prompt)
+        out.flush()
+        for line in lines:
+            if line.strip().lower() in QUIT:
+                break
+            out.write(render(self.send(line)) + "\n\n" + prompt)
+            out.flush()
+
+    def _press(self, offered: Reply, number: int) -> Reply:
+        if not 1 <= number <= len(offered.choices):
+            return Reply(texts.TERMINAL_BAD_PICK)
+        action = offered.choices[number - 1].action
+        if action.startswith(SHOW_ENTRY):
+            return answer_reply(self.faq, self.faq.base.entry(action.removeprefix(SHOW_ENTRY)))
+        if action in (HANDOVER, FILE_TICKET):
+            return Reply(texts.TERMINAL_HANDED_OVER)
+        if action == REPHRASE:
+            return Reply(texts.REPHRASE_PROMPT)
+        raise ValueError(f"unknown action {action!r}")

@@ -50,6 +50,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware instant stored in UTC on every backend.
 

@@ -98,6 +98,9 @@ class IntakeService:
         config: The intake configuration.
         clock: Returns the current instant (timezone-aware); tests pass a fake one.
 
+    Attributes:
+        deadlines: The deadline policy, e.g. to show a deadline as a township date.
+
     """
 
     def __init__(
@@ -118,6 +121,8 @@ class IntakeService:
     async def get_or_create_user(self, telegram_id: int, display_name: str) -> UserView:
         """The user with this Telegram id, registered as a villager on first contact.
 
+        A registration is recorded as a role change with no previous role and no actor.
+
         Args:
             telegram_id: The Telegram user id.
             display_name: The name to show, used only when the user is new.
@@ -133,14 +138,17 @@ class IntakeService:
                 return existing.to_view()
         try:
             async with self._sessions.begin() as session:
+                now = self._now()
                 user = User(
-                    telegram_id=telegram_id,
-                    display_name=name,
-                    role=Role.VILLAGER,
-                    created_at=self._now(),
+                    telegram_id=telegram_id, display_name=name, role=Role.VILLAGER, created_at=now
                 )
                 session.add(user)
                 await session.flush()
+                session.add(
+                    RoleChangeRecord(
+                        user_id=user.id, actor_id=None, created_at=now, to_role=Role.VILLAGER
+                    )
+                )
                 return user.to_view()
         except IntegrityError:
             # Two first messages from the same person raced; the other one registered them.
@@ -744,6 +752,7 @@ class IntakeService:
         tz = self._config.tz
         since = datetime.combine(start, time(), tz)
         until = datetime.combine(end + timedelta(days=1), time(), tz)
+        in_period = (Ticket.accepted_at >= since) & (Ticket.accepted_at < until)
         async with self._sessions() as session:
             rows = (
                 await session.execute(
@@ -756,12 +765,11 @@ class IntakeService:
                         Ticket.accepted_at,
                         Ticket.closed_at,
                         Ticket.handle_due_at,
-                    ).where(Ticket.accepted_at >= since, Ticket.accepted_at < until)
+                    ).where(in_period)
                 )
             ).all()
-            ids = [row.id for row in rows]
-            answers: dict[int, list[datetime]] = {i: [] for i in ids}
-            ratings: dict[int, list[tuple[datetime, Rating]]] = {i: [] for i in ids}
+            answers: dict[int, list[datetime]] = {row.id: [] for row in rows}
+            ratings: dict[int, list[tuple[datetime, Rating]]] = {row.id: [] for row in rows}
             events = await session.execute(
                 select(
                     TicketEvent.ticket_id,
@@ -769,7 +777,7 @@ class IntakeService:
                     TicketEvent.created_at,
                     TicketEvent.rating,
                 ).where(
-                    TicketEvent.ticket_id.in_(ids),
+                    TicketEvent.ticket_id.in_(select(Ticket.id).where(in_period)),
                     TicketEvent.type.in_([EventType.REPLIED, EventType.FEEDBACK_RECORDED]),
                 )
             )

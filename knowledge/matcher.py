@@ -170,6 +170,8 @@ class Matcher:
         self._idf = _inverse_frequencies(bag_features, limit)
         self._common = set().union(*bag_features) - self._idf.keys()
         self._default_idf = math.log(1 + len(entry_ids) / 0.5) + 1
+        # In units of one rare character pair, so that it means the same for any size of base.
+        self._query_floor = config.query_floor * (config.pair_weight * self._default_idf) ** 2
         self._vocabulary = {f: i for i, f in enumerate(self._idf)}
         weights = np.fromiter((self._weight(f) for f in self._idf), np.float64, len(self._idf))
         self._docs = _Rows([self._ids(f) for f in doc_features], weights)
@@ -201,21 +203,25 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         """Match one message; never raises for any string."""
-        scores = self._scores(self.features(text))
-        if scores is None:
+        scored = self._scores(self.features(text))
+        if scored is None:
             return MatchResult(text, Decision.NONE, ())
+        scores = scored.scores
         top = np.argpartition(-scores, min(MAX_CANDIDATES, scores.size) - 1)[:MAX_CANDIDATES]
         order = top[np.argsort(-scores[top], kind="stable")]
         candidates = tuple(
             Candidate(self.entry_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0
         )
-        return MatchResult(text, self._decide(candidates), candidates)
+        # A message of a word or two is answered only through one of the entry's keywords:
+        # "离婚" alone could mean any of a dozen questions.
+        specific = not scored.short or bool(scored.keyword_hit[order[0]])
+        return MatchResult(text, self._decide(candidates, specific), candidates)
 
-    def _decide(self, candidates: tuple[Candidate, ...]) -> Decision:
+    def _decide(self, candidates: tuple[Candidate, ...], specific: bool) -> Decision:
         if not candidates or candidates[0].score < self.config.clarify_threshold:
             return Decision.NONE
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-        confident = candidates[0].score >= self.config.answer_threshold
+        confident = specific and candidates[0].score >= self.config.answer_threshold
         if confident and candidates[0].score - runner_up >= self.config.answer_margin:
             return Decision.ANSWER
         return Decision.CLARIFY
@@ -226,7 +232,7 @@ class Matcher:
     def _weight(self, feature: str) -> float:
         return self._type_weights[feature[0]] * self._idf.get(feature, self._default_idf)
 
-    def _scores(self, features: set[str]) -> FloatArray | None:
+    def _scores(self, features: set[str]) -> _Scores | None:
         query = {f: self._weight(f) for f in features - self._common}
         query_norm2 = sum(w * w for w in query.values())
         known = [(self._vocabulary[f], w) for f, w in query.items() if f in self._vocabulary]
@@ -236,9 +242,10 @@ class Matcher:
         weights = np.fromiter((w for _, w in known), np.float64, len(known))
         config = self.config
         # A message of a word or two is covered by many entries' vocabularies; it is measured
-        # as if it were at least `query_floor` big, so that coverage alone cannot answer it.
-        coverage = self._bags.dot(indices, weights) / max(query_norm2, config.query_floor)
+        # as if it were at least the floor's size, so that coverage alone cannot answer it.
+        coverage = self._bags.dot(indices, weights) / max(query_norm2, self._query_floor)
         scores = config.coverage_weight * coverage
+        keyword_hit = np.zeros(len(self.entry_ids), dtype=bool)
         # The texts of the entries the message overlaps most are compared one by one; looking at
         # every text of a large base would dominate the time.
         shortlist = np.flatnonzero(coverage)
@@ -252,11 +259,21 @@ class Matcher:
         norm2 = self._docs.norm2[docs]
         is_keyword = self._keyword_docs[docs]
         cosine = np.where(is_keyword, 0.0, dots / np.sqrt(query_norm2 * norm2))
-        keyword_hit = (is_keyword & (dots >= norm2 * 0.999)).astype(np.float64)
+        doc_keyword_hit = is_keyword & (dots >= norm2 * 0.999)
         runs = np.cumsum(doc_counts) - doc_counts
+        keyword_hit[shortlist] = np.logical_or.reduceat(doc_keyword_hit, runs)
         scores[shortlist] += config.cosine_weight * np.maximum.reduceat(cosine, runs)
-        scores[shortlist] += config.keyword_bonus * np.maximum.reduceat(keyword_hit, runs)
-        return scores
+        scores += config.keyword_bonus * keyword_hit
+        return _Scores(scores, keyword_hit, query_norm2 < self._query_floor)
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """Every entry's score for one message, and what the decision needs besides."""
+
+    scores: FloatArray
+    keyword_hit: npt.NDArray[np.bool_]
+    short: bool
 
 
 def texts_of(entries: Iterable[EntryTexts]) -> list[IndexedText]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.services import load_faq
 from bot.settings import load_settings
-from bot.terminal import chat
+from bot.terminal import TerminalChat
 from handlers import texts
 
 
@@ -24,5 +24,5 @@ def run(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print(texts.TERMINAL_WELCOME)
-    chat(faq, sys.stdin, sys.stdout, prompt="> " if interactive else "")
+    TerminalChat(faq).run(sys.stdin, sys.stdout, prompt="> " if interactive else "")
     return 0

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -247,7 +248,7 @@ _source_keys = itertools.count(1)
 
 def new_ticket(**overrides: object) -> NewTicket:
     """A valid dispute from village V01, with a fresh source key unless one is given."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "source_key": f"tg:1:{next(_source_keys)}",
         "kind": TicketKind.DISPUTE,
         "category": "相邻",
@@ -255,7 +256,7 @@ def new_ticket(**overrides: object) -> NewTicket:
         "village_code": "V01",
     }
     values.update(overrides)
-    return NewTicket(**values)  # type: ignore[arg-type]
+    return NewTicket(**values)
 
 
 async def file(service: IntakeService, actor: int, **overrides: object) -> Outcome:
@@ -271,7 +272,7 @@ async def accepted(service: IntakeService, people: People, **overrides: object) 
 
 def ticket_view(**fields: object) -> TicketView:
     """A ticket of V01 / G01 at grid level, for rules that need no database."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "id": 1,
         "number": "2026-000001",
         "kind": TicketKind.DISPUTE,
@@ -306,7 +307,7 @@ def ticket_view(**fields: object) -> TicketView:
         "reject_route": None,
     }
     values.update(fields)
-    return TicketView(**values)  # type: ignore[arg-type]
+    return TicketView(**values)
 
 
 def user_view(role: Role, user_id: int = 50, **area: str | None) -> UserView:

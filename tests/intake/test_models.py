@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import Executable, delete, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -23,7 +23,7 @@ from tests.intake.conftest import People, file, local
     ids=["update events", "delete events", "update role changes", "delete role changes"],
 )
 async def test_the_database_refuses_to_edit_history(
-    service: IntakeService, people: People, engine: AsyncEngine, statement: object
+    service: IntakeService, people: People, engine: AsyncEngine, statement: Executable
 ) -> None:
     number = (await file(service, people.villager)).ticket.number
     await service.accept(people.grid, number)
@@ -31,7 +31,7 @@ async def test_the_database_refuses_to_edit_history(
 
     with pytest.raises(DBAPIError) as refused:
         async with AsyncSession(engine) as session, session.begin():
-            await session.execute(statement)  # type: ignore[call-overload]
+            await session.execute(statement)
 
     assert "append-only" in str(refused.value)
     assert len(await service.history(people.admin, number)) == 2
@@ -44,8 +44,8 @@ async def test_editing_an_event_through_the_orm_is_refused(
 
     with pytest.raises(DBAPIError):
         async with AsyncSession(engine) as session, session.begin():
-            event = (await session.scalars(select(TicketEvent))).one()
-            event.text = "篡改"
+            row = (await session.scalars(select(TicketEvent))).one()
+            row.text = "篡改"
 
     [event] = await service.history(people.admin, number)
     assert event.text is None

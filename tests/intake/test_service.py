@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +28,7 @@ from intake import (
     TicketFilter,
     TicketKind,
     TicketState,
+    TicketView,
     Visibility,
 )
 from intake.models import RoleChangeRecord, Ticket, TicketEvent, TicketSequence, User
@@ -494,14 +496,14 @@ async def test_escalation_releases_the_ticket_for_the_next_level(
 async def test_bad_escalations_are_refused(
     service: IntakeService,
     people: People,
-    kwargs: dict[str, object],
+    kwargs: dict[str, Any],
     code: ErrorCode,
     words: str,
 ) -> None:
     number = await accepted(service, people)
 
     with pytest.raises(IntakeError) as refused:
-        await service.escalate(people.grid, number, **kwargs)  # type: ignore[arg-type]
+        await service.escalate(people.grid, number, **kwargs)
 
     assert refused.value.code is code
     assert words in refused.value.message
@@ -858,8 +860,8 @@ async def test_listing_applies_visibility_and_filters(
     clock.advance(minutes=1)
     accepted_one = await accepted(service, people, category="土地")
 
-    def numbers(tickets: tuple[object, ...]) -> list[str]:
-        return [t.number for t in tickets]  # type: ignore[attr-defined]
+    def numbers(tickets: tuple[TicketView, ...]) -> list[str]:
+        return [t.number for t in tickets]
 
     assert numbers(await service.list_tickets(people.admin)) == [accepted_one, elsewhere, mine]
     assert numbers(await service.list_tickets(people.villager)) == [accepted_one, mine]
@@ -929,6 +931,7 @@ async def test_users_are_created_once_as_villagers(
     assert (first.display_name, first.role) == ("小明", Role.VILLAGER)
     assert len({user.id for user in raced}) == 1
     assert await _count(engine, User) == 2
+    assert await _count(engine, RoleChangeRecord) == 2
 
 
 async def test_roles_are_set_by_admins_and_recorded(
@@ -1003,7 +1006,8 @@ async def test_the_configured_admin_is_made_admin_once(
     again = await service.ensure_admin(5, "老李")
 
     assert first.role is again.role is Role.ADMIN
-    assert await _count(engine, RoleChangeRecord) == 1
+    # Registration as a villager, then promotion; the second call changes nothing.
+    assert await _count(engine, RoleChangeRecord) == 2
 
 
 async def test_unknown_actors_are_refused(service: IntakeService, people: People) -> None:

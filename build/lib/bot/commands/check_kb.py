@@ -1,0 +1,49 @@
+"""``mingbai check-kb``: validate the FAQ files and, with ``--laws``, every citation."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from knowledge.citations import check_citations
+from knowledge.errors import KnowledgeBaseError
+from knowledge.loader import BUNDLED_FAQ, load_knowledge_base
+from knowledge.statutes import read_statutes
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add ``check-kb``."""
+    parser = subparsers.add_parser("check-kb", help="validate the FAQ base and its citations")
+    parser.add_argument("--faq", type=Path, default=BUNDLED_FAQ, help="FAQ folder (bundled)")
+    parser.add_argument("--laws", type=Path, help="folder of statute texts to check citations")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print every problem found; exit 1 if there is any."""
+    try:
+        base = load_knowledge_base(args.faq)
+    except KnowledgeBaseError as error:
+        for problem in error.problems:
+            print(problem)
+        print(f"FAIL: {len(error.problems)} problem(s)")
+        return 1
+    print(f"{len(base.entries)} entries, {len(base.domains)} domains: valid")
+    if args.laws is None:
+        return 0
+    if not args.laws.is_dir():
+        print(f"FAIL: {args.laws} is not a folder of statute texts")
+        return 1
+    cited = [(e.id, c) for e in base.entries for c in e.citations]
+    check = check_citations(cited, base.law_names, read_statutes(args.laws))
+    for entry_id, citation in check.missing:
+        print(f"{entry_id}: {citation}: no such article in {base.law_names[citation.law]}")
+    unchecked = sorted({str(c) for _, c in check.unchecked})
+    if unchecked:
+        print(f"not in {args.laws} (not checked): " + ", ".join(unchecked))
+    print(f"{len(cited) - len(check.unchecked)} citations checked against {args.laws}")
+    if check.missing:
+        print(f"FAIL: {len(check.missing)} citation(s) name an article that does not exist")
+        return 1
+    return 0

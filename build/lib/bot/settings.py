@@ -1,0 +1,106 @@
+"""Settings: environment variables over an optional YAML file over embedded defaults.
+
+Secrets (the bot token, the webhook secret) are read only from the environment, never
+from the YAML file, so that a configuration file can be shared and committed safely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "MINGBAI_"
+CONFIG_ENV = "MINGBAI_CONFIG"
+SECRET_FIELDS = frozenset({"telegram_token", "webhook_secret"})
+
+
+class SettingsError(ValueError):
+    """Raised when the configuration cannot be read or does not validate."""
+
+
+class Settings(BaseModel):
+    """Everything the composition root needs to build the service."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    faq_dir: Path | None = None
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    webhook_secret: str | None = None
+    staff_chat_id: int | None = None
+    admin_ids: tuple[int, ...] = ()
+    answer_threshold: float | None = Field(default=None, ge=0, le=1)
+    clarify_threshold: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(",", " ").split())
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to an SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'mingbai.db').as_posix()}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from the YAML file named by ``MINGBAI_CONFIG`` and the environment.
+
+    Args:
+        environ: The environment to read; ``os.environ`` when omitted.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        SettingsError: The file is missing or malformed, it holds a secret, or a value is invalid.
+
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_path = env.get(CONFIG_ENV)
+    if config_path:
+        values.update(_read_config_file(Path(config_path)))
+    for name in Settings.model_fields:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = raw
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SettingsError(f"{path}: cannot read the configuration file ({error})") from None
+    except yaml.YAMLError as error:
+        raise SettingsError(f"{path}: not valid YAML ({error})") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise SettingsError(f"{path}: the configuration must be a mapping of names to values")
+    secrets = sorted(SECRET_FIELDS & loaded.keys())
+    if secrets:
+        raise SettingsError(
+            f"{path}: secrets belong in the environment, not the file: "
+            + ", ".join(ENV_PREFIX + s.upper() for s in secrets)
+        )
+    return loaded

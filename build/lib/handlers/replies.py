@@ -1,0 +1,63 @@
+"""From a match result to the reply the bot sends: text plus the choices offered as buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers import texts
+from knowledge.matcher import Decision, MatchResult
+from knowledge.schema import FaqEntry
+from knowledge.service import Faq
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: what it says and what pressing it means (``faq:<id>``, ``ticket``, …)."""
+
+    label: str
+    action: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send, with its buttons in order."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+
+SHOW_ENTRY = "faq:"
+HANDOVER = "handover"
+FILE_TICKET = "ticket"
+REPHRASE = "rephrase"
+
+
+def reply_to(faq: Faq, result: MatchResult) -> Reply:
+    """The reply for a matched message: the answer, a choice of candidates, or a hand-over."""
+    if not result.query.strip():
+        return Reply(texts.EMPTY_MESSAGE)
+    if result.decision is Decision.ANSWER and result.best is not None:
+        return answer_reply(faq, faq.base.entry(result.best.id))
+    if result.decision is Decision.CLARIFY:
+        choices = tuple(
+            Choice(faq.base.entry(c.id).question, SHOW_ENTRY + c.id) for c in result.candidates
+        )
+        return Reply(texts.CLARIFY_PROMPT, (*choices, Choice(texts.NONE_OF_THESE, HANDOVER)))
+    return Reply(
+        texts.HANDOVER,
+        (Choice(texts.FILE_TICKET, FILE_TICKET), Choice(texts.REPHRASE, REPHRASE)),
+    )
+
+
+def answer_reply(faq: Faq, entry: FaqEntry) -> Reply:
+    """An FAQ answer with its sources, the related questions and the 'helpful?' buttons."""
+    sources = "、".join(c.display() for c in entry.citations)
+    text = (
+        f"【{entry.question}】\n\n{entry.answer.strip()}\n\n"
+        f"{texts.SOURCES_LABEL}{sources}\n\n{texts.ANSWER_FOOTER}"
+    )
+    related = tuple(
+        Choice(faq.base.entry(other).question, SHOW_ENTRY + other)
+        for other in faq.base.related.get(entry.id, ())
+    )
+    return Reply(text, related)

@@ -1,0 +1,27 @@
+"""Every text the bot shows to villagers and staff, in one place."""
+
+from __future__ import annotations
+
+CLARIFY_PROMPT = "您想问的是下面哪一个？请选一个："
+NONE_OF_THESE = "都不是，转人工"
+HANDOVER = (
+    "这个问题我这里没有现成的答案，为了不给您说错，会请镇上的工作人员来帮您。\n"
+    "您可以把事情经过说得再详细一点，我帮您登记，工作人员会尽快联系您；"
+    "也可以换个说法再问一次。"
+)
+FILE_TICKET = "登记问题，请工作人员处理"
+REPHRASE = "换个说法再问"
+SOURCES_LABEL = "法律依据："
+ANSWER_FOOTER = (
+    "以上是一般性的法律知识，不是律师意见。"
+    "具体情况可以找村里的法律明白人、镇司法所，或打12348法律援助热线。"
+)
+EMPTY_MESSAGE = "没看到您的问题，请用一两句话说说您想问什么。"
+TERMINAL_WELCOME = (
+    "明白 —— 上新庄镇法律明白助手（终端试用）。\n"
+    "请直接输入您的问题，回车发送；有选项时输入序号。输入 q 退出。"
+)
+TERMINAL_PICK = "请输入序号："
+TERMINAL_BAD_PICK = "没有这个序号，请输入列出的数字。"
+TERMINAL_HANDED_OVER = "好的，已记下，会请工作人员来帮您。（终端试用：实际登记在机器人版本中进行）"
+REPHRASE_PROMPT = "好的，请换个说法再说一次，比如说清楚是谁、什么事、想怎么办。"

@@ -1,0 +1,302 @@
+"""The database tables of intake (SQLAlchemy 2 typed models).
+
+The schema itself is owned by the Alembic migrations in ``intake/migrations``; these classes must
+match them (``tests/intake/test_migrations.py`` compares the two). ``ticket_events`` and
+``role_changes`` are append-only: the service never updates or deletes them, and the migrations
+install triggers so that the database refuses to as well.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from intake.enums import (
+    AttachmentKind,
+    EventType,
+    Level,
+    Rating,
+    Role,
+    Source,
+    TicketKind,
+    TicketState,
+    Visibility,
+)
+from intake.inputs import Attachment
+from intake.views import EventView, TicketView, UserView
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware instant stored in UTC on every backend.
+
+    SQLite has no time zone type, so values are stored there as naive UTC and given their time
+    zone back when read; naive values are refused so that local times never slip in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to UTC (naive on SQLite) on the way in."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: intake stores only timezone-aware instants")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC instant on the way out."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _code(enum_class: type[StrEnum]) -> Enum:
+    # Plain VARCHAR holding the enum's code, so adding a member needs no schema change.
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so Alembic can name every constraint."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A person: a Telegram user, or someone added by staff."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[Role] = mapped_column(_code(Role))
+    village_code: Mapped[str | None] = mapped_column(String(32))
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def to_view(self) -> UserView:
+        """A detached copy for callers."""
+        return UserView(
+            id=self.id,
+            telegram_id=self.telegram_id,
+            display_name=self.display_name,
+            role=self.role,
+            village_code=self.village_code,
+            grid_code=self.grid_code,
+            unit=self.unit,
+        )
+
+
+class RoleChangeRecord(Base):
+    """One change of a person's role or area (append-only)."""
+
+    __tablename__ = "role_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_role: Mapped[Role | None] = mapped_column(_code(Role))
+    to_role: Mapped[Role] = mapped_column(_code(Role))
+    village_code: Mapped[str | None] = mapped_column(String(32))
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+    unit: Mapped[str | None] = mapped_column(String(64))
+
+
+class TicketSequence(Base):
+    """The last ticket number handed out in a year."""
+
+    __tablename__ = "ticket_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Ticket(Base):
+    """A consultation, complaint, dispute or request, and where it stands.
+
+    ``version`` is checked on every update (optimistic locking): of two people changing the same
+    ticket at once, the second one's update matches no row and is refused.
+    """
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    source_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[TicketKind] = mapped_column(_code(TicketKind))
+    category: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    source: Mapped[Source] = mapped_column(_code(Source))
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    villager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    villager_name: Mapped[str | None] = mapped_column(String(64))
+    village_code: Mapped[str] = mapped_column(String(32), index=True)
+    grid_code: Mapped[str] = mapped_column(String(32), index=True)
+    faq_shown: Mapped[list[str]] = mapped_column(JSON)
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_consent: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[TicketState] = mapped_column(_code(TicketState), index=True)
+    level: Mapped[Level] = mapped_column(_code(Level))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    lead_unit: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accept_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handle_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    level_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feedback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[Rating | None] = mapped_column(_code(Rating))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
+    reject_route: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+    co_unit_rows: Mapped[list[TicketCoUnit]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="TicketCoUnit.unit"
+    )
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def co_units(self) -> tuple[str, ...]:
+        """The co-handling units of joint handling, in name order."""
+        return tuple(row.unit for row in self.co_unit_rows)
+
+    def to_view(self) -> TicketView:
+        """A detached copy for callers."""
+        return TicketView(
+            id=self.id,
+            number=self.number,
+            kind=self.kind,
+            category=self.category,
+            text=self.text,
+            source=self.source,
+            filed_by_id=self.filed_by_id,
+            villager_id=self.villager_id,
+            villager_name=self.villager_name,
+            village_code=self.village_code,
+            grid_code=self.grid_code,
+            attachments=tuple(
+                Attachment(kind=AttachmentKind(item["kind"]), file_id=item["file_id"])
+                for item in self.attachments
+            ),
+            faq_shown=tuple(self.faq_shown),
+            contact_phone=self.contact_phone,
+            contact_consent=self.contact_consent,
+            state=self.state,
+            level=self.level,
+            assignee_id=self.assignee_id,
+            lead_unit=self.lead_unit,
+            co_units=self.co_units,
+            received_at=self.received_at,
+            accepted_at=self.accepted_at,
+            answered_at=self.answered_at,
+            closed_at=self.closed_at,
+            accept_due_at=self.accept_due_at,
+            handle_due_at=self.handle_due_at,
+            level_due_at=self.level_due_at,
+            feedback_due_at=self.feedback_due_at,
+            extension_days=self.extension_days,
+            rating=self.rating,
+            reject_reason=self.reject_reason,
+            reject_route=self.reject_route,
+        )
+
+
+class TicketCoUnit(Base):
+    """A unit co-handling a ticket in joint handling (部门联动)."""
+
+    __tablename__ = "ticket_co_units"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class TicketEvent(Base):
+    """One entry of a ticket's history (append-only)."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    type: Mapped[EventType] = mapped_column(_code(EventType))
+    visibility: Mapped[Visibility] = mapped_column(_code(Visibility))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_state: Mapped[TicketState | None] = mapped_column(_code(TicketState))
+    to_state: Mapped[TicketState | None] = mapped_column(_code(TicketState))
+    from_level: Mapped[Level | None] = mapped_column(_code(Level))
+    to_level: Mapped[Level | None] = mapped_column(_code(Level))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    route: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[Rating | None] = mapped_column(_code(Rating))
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lead_unit: Mapped[str | None] = mapped_column(String(64))
+    co_units: Mapped[list[str] | None] = mapped_column(JSON)
+    village_code: Mapped[str | None] = mapped_column(String(32))
+    grid_code: Mapped[str | None] = mapped_column(String(32))
+
+    def to_view(self) -> EventView:
+        """A detached copy for callers."""
+        return EventView(
+            id=self.id,
+            ticket_id=self.ticket_id,
+            type=self.type,
+            visibility=self.visibility,
+            actor_id=self.actor_id,
+            created_at=self.created_at,
+            from_state=self.from_state,
+            to_state=self.to_state,
+            from_level=self.from_level,
+            to_level=self.to_level,
+            assignee_id=self.assignee_id,
+            text=self.text,
+            route=self.route,
+            rating=self.rating,
+            extension_days=self.extension_days,
+            due_at=self.due_at,
+            lead_unit=self.lead_unit,
+            co_units=tuple(self.co_units or ()),
+            village_code=self.village_code,
+            grid_code=self.grid_code,
+        )

@@ -1,0 +1,292 @@
+"""The state machine: which action is allowed from which state, and to whom.
+
+States (``TicketState``) and the actions that move between them::
+
+    file            → 待受理 new
+    accept          待受理 new / 退回 returned           → 已受理 accepted
+    reject          待受理 new / 退回 returned           → 不予受理 rejected   (reason + route)
+    reroute         待受理 new / 退回 returned           → (same; village/grid corrected)
+    return          待受理 / 已受理 / 办理中 / 延期       → 退回 returned       (reason)
+    claim, assign   已受理 / 办理中 / 延期                → 办理中 in progress  (延期 stays 延期)
+    escalate,
+    deescalate      已受理 / 办理中 / 延期                → (same state; level changes, reason)
+    extend          已受理 / 办理中                       → 延期 extended      (once, reason)
+    reply           已受理 / 办理中 / 延期                → 已答复 answered
+    request_feedback 已答复                               → 待回访 awaiting feedback
+    record_feedback 待回访  满意/基本满意                 → 已办结 closed
+                    待回访  不满意                        → 办理中 in progress (reason)
+    close           已答复 / 待回访                       → 已办结 closed (未评价)
+    note            any state                             → (same state)
+
+The 7-day 回访 sweep closes 待回访 tickets as 未评价 (system, no actor).
+
+Who may act (on top of being able to see the ticket, :mod:`intake.access`):
+
+================  ========================================================================
+accept            grid worker of its grid, village mediator of its village, township
+                  officer, admin; a returned ticket only township officer or admin
+reject, reroute   township officer, admin
+return            any staff
+claim             staff of the ticket's current level: grid worker of its grid (网格),
+                  village mediator of its village (村级调解), township officer (镇级研判),
+                  staff of the lead unit (部门联动); admin — only while nobody holds it
+assign            village mediator of its village, township officer, admin; the assignee
+                  must be someone who could claim it
+escalate, reply,  the assignee; staff who could claim it while unassigned; township officer,
+request_feedback  admin. Escalating to 部门联动 only township officer or admin
+deescalate        township officer, admin; village mediator of its village from 村级调解
+extend, close     township officer, admin
+record_feedback   its villager, the liaison or staff who filed it, the assignee, township
+                  officer, admin
+note              any staff
+================  ========================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from intake.enums import Level, Role, Source, TicketState
+from intake.errors import ErrorCode, IntakeError
+from intake.views import TicketView, UserView
+
+
+class Action(StrEnum):
+    """Something a person does to a ticket."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+    REROUTE = "reroute"
+    RETURN = "return"
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    ESCALATE = "escalate"
+    DEESCALATE = "deescalate"
+    REPLY = "reply"
+    NOTE = "note"
+    EXTEND = "extend"
+    REQUEST_FEEDBACK = "request_feedback"
+    RECORD_FEEDBACK = "record_feedback"
+    CLOSE = "close"
+
+    @property
+    def label(self) -> str:
+        """The Chinese verb for the action."""
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    Action.ACCEPT: "受理",
+    Action.REJECT: "不予受理",
+    Action.REROUTE: "改派村网格",
+    Action.RETURN: "退回分流",
+    Action.CLAIM: "认领",
+    Action.ASSIGN: "指派",
+    Action.ESCALATE: "上报",
+    Action.DEESCALATE: "下派",
+    Action.REPLY: "答复",
+    Action.NOTE: "添加备注",
+    Action.EXTEND: "延期",
+    Action.REQUEST_FEEDBACK: "发起回访",
+    Action.RECORD_FEEDBACK: "记录回访评价",
+    Action.CLOSE: "办结",
+}
+
+HANDLING_STATES = frozenset({TicketState.ACCEPTED, TicketState.IN_PROGRESS, TicketState.EXTENDED})
+TRIAGE_STATES = frozenset({TicketState.NEW, TicketState.RETURNED})
+
+FROM_STATES: dict[Action, frozenset[TicketState]] = {
+    Action.ACCEPT: TRIAGE_STATES,
+    Action.REJECT: TRIAGE_STATES,
+    Action.REROUTE: TRIAGE_STATES,
+    Action.RETURN: HANDLING_STATES | {TicketState.NEW},
+    Action.CLAIM: HANDLING_STATES,
+    Action.ASSIGN: HANDLING_STATES,
+    Action.ESCALATE: HANDLING_STATES,
+    Action.DEESCALATE: HANDLING_STATES,
+    Action.REPLY: HANDLING_STATES,
+    Action.NOTE: frozenset(TicketState),
+    Action.EXTEND: frozenset({TicketState.ACCEPTED, TicketState.IN_PROGRESS}),
+    Action.REQUEST_FEEDBACK: frozenset({TicketState.ANSWERED}),
+    Action.RECORD_FEEDBACK: frozenset({TicketState.AWAITING_FEEDBACK}),
+    Action.CLOSE: frozenset({TicketState.ANSWERED, TicketState.AWAITING_FEEDBACK}),
+}
+
+_SUPERVISORS = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
+
+
+def is_supervisor(user: UserView) -> bool:
+    """Township officers and admins oversee the whole chain."""
+    return user.role in _SUPERVISORS
+
+
+def can_claim(user: UserView, ticket: TicketView) -> bool:
+    """Whether ``user`` works at the ticket's current level and area, so may hold it."""
+    match user.role:
+        case Role.ADMIN:
+            return True
+        case Role.GRID_WORKER:
+            return ticket.level is Level.GRID and ticket.grid_code == user.grid_code
+        case Role.VILLAGE_MEDIATOR:
+            return ticket.level is Level.VILLAGE and ticket.village_code == user.village_code
+        case Role.TOWNSHIP_OFFICER:
+            return ticket.level is Level.TOWNSHIP
+        case Role.DEPARTMENT:
+            return ticket.level is Level.DEPARTMENT and ticket.lead_unit == user.unit
+        case _:
+            return False
+
+
+def _handles(user: UserView, ticket: TicketView) -> bool:
+    if ticket.assignee_id is not None:
+        return ticket.assignee_id == user.id or is_supervisor(user)
+    return can_claim(user, ticket) or is_supervisor(user)
+
+
+def _may_accept(user: UserView, ticket: TicketView) -> bool:
+    if is_supervisor(user):
+        return True
+    if ticket.state is TicketState.RETURNED:
+        return False
+    if user.role is Role.GRID_WORKER:
+        return ticket.grid_code == user.grid_code
+    return user.role is Role.VILLAGE_MEDIATOR and ticket.village_code == user.village_code
+
+
+def _mediator_of(user: UserView, ticket: TicketView) -> bool:
+    return user.role is Role.VILLAGE_MEDIATOR and ticket.village_code == user.village_code
+
+
+def _may_deescalate(user: UserView, ticket: TicketView) -> bool:
+    return is_supervisor(user) or (_mediator_of(user, ticket) and ticket.level is Level.VILLAGE)
+
+
+def _may_rate(user: UserView, ticket: TicketView) -> bool:
+    involved = (ticket.villager_id, ticket.filed_by_id, ticket.assignee_id)
+    return user.id in involved or is_supervisor(user)
+
+
+def _staff(user: UserView, _ticket: TicketView) -> bool:
+    return user.role.is_staff
+
+
+def _supervisor(user: UserView, _ticket: TicketView) -> bool:
+    return is_supervisor(user)
+
+
+_MAY: dict[Action, Callable[[UserView, TicketView], bool]] = {
+    Action.ACCEPT: _may_accept,
+    Action.REJECT: _supervisor,
+    Action.REROUTE: _supervisor,
+    Action.RETURN: _staff,
+    Action.CLAIM: can_claim,
+    Action.ASSIGN: lambda user, ticket: is_supervisor(user) or _mediator_of(user, ticket),
+    Action.ESCALATE: _handles,
+    Action.DEESCALATE: _may_deescalate,
+    Action.REPLY: _handles,
+    Action.NOTE: _staff,
+    Action.EXTEND: _supervisor,
+    Action.REQUEST_FEEDBACK: _handles,
+    Action.RECORD_FEEDBACK: _may_rate,
+    Action.CLOSE: _supervisor,
+}
+
+_WHO_MAY = {
+    Action.ACCEPT: "本网格网格员、本村调解员、镇干部或管理员（退回件仅限镇干部或管理员）",
+    Action.REJECT: "镇干部或管理员",
+    Action.REROUTE: "镇干部或管理员",
+    Action.RETURN: "工作人员",
+    Action.CLAIM: "当前层级负责该工单的工作人员",
+    Action.ASSIGN: "本村调解员、镇干部或管理员",
+    Action.ESCALATE: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
+    Action.DEESCALATE: "镇干部、管理员，或村级调解阶段的本村调解员",
+    Action.REPLY: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
+    Action.NOTE: "工作人员",
+    Action.EXTEND: "镇干部或管理员",
+    Action.REQUEST_FEEDBACK: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
+    Action.RECORD_FEEDBACK: "当事村民、代报人、承办人、镇干部或管理员",
+    Action.CLOSE: "镇干部或管理员",
+}
+
+
+def check(action: Action, actor: UserView, ticket: TicketView) -> None:
+    """Refuse ``action`` unless the ticket's state and the actor's role allow it.
+
+    Args:
+        action: What the actor wants to do.
+        actor: Who wants to do it (already known to be able to see the ticket).
+        ticket: The ticket as it stands.
+
+    Raises:
+        IntakeError: ``WRONG_STATE`` or ``FORBIDDEN``, with the reason in Chinese.
+
+    """
+    if ticket.state not in FROM_STATES[action]:
+        raise IntakeError(
+            ErrorCode.WRONG_STATE,
+            f"工单 {ticket.number} 当前状态为「{ticket.state.label}」，不能{action.label}。",
+        )
+    if not _MAY[action](actor, ticket):
+        raise IntakeError(
+            ErrorCode.FORBIDDEN,
+            f"您的身份（{actor.role.label}）不能对工单 {ticket.number} {action.label}："
+            f"只有{_WHO_MAY[action]}可以{action.label}。",
+        )
+
+
+_FILERS: dict[Source, frozenset[Role]] = {
+    Source.VILLAGER: frozenset(Role),
+    Source.LIAISON: frozenset({Role.LIAISON, Role.ADMIN}),
+    Source.RECEPTION: frozenset(
+        {Role.GRID_WORKER, Role.VILLAGE_MEDIATOR, Role.TOWNSHIP_OFFICER, Role.ADMIN}
+    ),
+    Source.PHONE: frozenset(
+        {Role.GRID_WORKER, Role.VILLAGE_MEDIATOR, Role.TOWNSHIP_OFFICER, Role.ADMIN}
+    ),
+}
+
+
+def check_filing(actor: UserView, source: Source) -> None:
+    """Refuse to file with ``source`` unless the actor's role may.
+
+    Anyone may file for themselves; only liaisons file on a villager's behalf, and only grid,
+    village and township staff register reception-day and phone requests.
+
+    Raises:
+        IntakeError: ``FORBIDDEN``.
+
+    """
+    if actor.role not in _FILERS[source]:
+        allowed = "、".join(role.label for role in Role if role in _FILERS[source])
+        raise IntakeError(
+            ErrorCode.FORBIDDEN,
+            f"您的身份（{actor.role.label}）不能以「{source.label}」方式登记，只有{allowed}可以。",
+        )
+
+
+def check_level_change(actor: UserView, ticket: TicketView, target: Level, *, up: bool) -> None:
+    """Refuse a level change that does not go the stated way or that the actor may not make.
+
+    Args:
+        actor: Who changes the level.
+        ticket: The ticket as it stands.
+        target: The level it should move to.
+        up: ``True`` to escalate, ``False`` to de-escalate.
+
+    Raises:
+        IntakeError: ``INVALID_INPUT`` for a move the wrong way, ``FORBIDDEN`` for escalation to
+            部门联动 by someone other than a township officer or admin.
+
+    """
+    if (target.rank > ticket.level.rank) != up or target is ticket.level:
+        direction = "上报" if up else "下派"
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT,
+            f"工单 {ticket.number} 现在「{ticket.level.label}」，"
+            f"不能{direction}到「{target.label}」。",
+        )
+    if target is Level.DEPARTMENT and not is_supervisor(actor):
+        raise IntakeError(
+            ErrorCode.FORBIDDEN, "只有镇干部或管理员可以启动部门联动（确定牵头单位和协办单位）。"
+        )

@@ -1,0 +1,156 @@
+"""Checking and normalising what people type, before anything is written.
+
+Every refusal is an :class:`~intake.errors.IntakeError` with a Chinese message. Phone numbers
+are never repeated in messages, so they cannot leak into logs through an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from intake.config import IntakeConfig, Village
+from intake.enums import Source
+from intake.errors import ErrorCode, IntakeError
+from intake.inputs import NewTicket
+
+SOURCE_KEY_MAX = 200
+NAME_MAX = 64
+REASON_MAX = 1000
+
+# Mainland mobile numbers, or landlines with their area code; +86 / 86 prefixes are dropped.
+_PHONE = re.compile(r"(?:\+?86)?(1\d{10}|0\d{9,11})")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+@dataclass(frozen=True)
+class CleanTicket:
+    """The fields of a :class:`~intake.inputs.NewTicket` after checking."""
+
+    text: str
+    village: Village
+    grid_code: str
+    villager_name: str | None
+    contact_phone: str | None
+
+
+def clean_text(text: str | None, *, what: str, limit: int) -> str:
+    """Strip ``text`` and refuse it if empty or longer than ``limit`` characters.
+
+    Args:
+        text: What was typed.
+        what: The field's Chinese name, for the message.
+        limit: The most characters allowed.
+
+    Returns:
+        The stripped text.
+
+    Raises:
+        IntakeError: ``EMPTY_TEXT`` or ``TEXT_TOO_LONG``.
+
+    """
+    stripped = (text or "").strip()
+    if not stripped:
+        raise IntakeError(ErrorCode.EMPTY_TEXT, f"{what}不能为空。")
+    if len(stripped) > limit:
+        raise IntakeError(
+            ErrorCode.TEXT_TOO_LONG,
+            f"{what}太长了：最多 {limit} 个字，现在是 {len(stripped)} 个字。",
+        )
+    return stripped
+
+
+def clean_phone(phone: str | None, *, consent: bool) -> str | None:
+    """Normalise a contact number, refusing it without the villager's consent.
+
+    Returns:
+        The digits of the number, or ``None`` when none was given.
+
+    Raises:
+        IntakeError: ``INVALID_INPUT``, without repeating the number.
+
+    """
+    if phone is None or not phone.strip():
+        return None
+    if not consent:
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT, "留下电话需要村民本人同意用于回访联系，请先确认同意。"
+        )
+    match = _PHONE.fullmatch(_PHONE_SEPARATORS.sub("", phone))
+    if match is None:
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT, "电话号码格式不对：请填写 11 位手机号，或带区号的固定电话。"
+        )
+    return match.group(1)
+
+
+def find_village(config: IntakeConfig, code: str) -> Village:
+    """The configured village with ``code``.
+
+    Raises:
+        IntakeError: ``UNKNOWN_VILLAGE``.
+
+    """
+    village = config.village(code)
+    if village is None:
+        raise IntakeError(
+            ErrorCode.UNKNOWN_VILLAGE, f"没有找到村（社区）「{code}」，请从村（社区）列表中选择。"
+        )
+    return village
+
+
+def clean_grid(config: IntakeConfig, village: Village, code: str | None) -> str:
+    """The grid of a ticket: ``code`` if given and consistent, else the village's grid.
+
+    Raises:
+        IntakeError: ``UNKNOWN_GRID`` if the grid does not exist or does not cover the village.
+
+    """
+    if code is None:
+        return village.grid
+    grid = config.grid(code)
+    if grid is None:
+        raise IntakeError(ErrorCode.UNKNOWN_GRID, f"没有找到网格「{code}」。")
+    if grid.code != village.grid:
+        raise IntakeError(
+            ErrorCode.UNKNOWN_GRID, f"「{village.name}」不在「{grid.name}」内，请核对网格。"
+        )
+    return grid.code
+
+
+def clean_new_ticket(config: IntakeConfig, new: NewTicket) -> CleanTicket:
+    """Check a filing against the configuration.
+
+    Raises:
+        IntakeError: For an empty or oversized text, unknown village, grid or category, too
+            many attachments, a missing villager name when filing on someone's behalf, or a
+            phone number that is malformed or given without consent.
+
+    """
+    if not new.source_key or len(new.source_key) > SOURCE_KEY_MAX:
+        raise IntakeError(ErrorCode.INVALID_INPUT, "缺少来源编号（或编号过长），无法登记。")
+    text = clean_text(new.text, what="反映的内容", limit=config.max_text_chars)
+    village = find_village(config, new.village_code)
+    grid_code = clean_grid(config, village, new.grid_code)
+    if new.category not in config.categories:
+        raise IntakeError(
+            ErrorCode.UNKNOWN_CATEGORY,
+            f"没有「{new.category}」这个类别，可选：{'、'.join(config.categories)}。",
+        )
+    if len(new.attachments) > config.max_attachments:
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT, f"附件最多 {config.max_attachments} 个，请删减后再提交。"
+        )
+    if any(not attachment.file_id for attachment in new.attachments):
+        raise IntakeError(ErrorCode.INVALID_INPUT, "有附件缺少文件编号，请重新发送。")
+    if new.source is Source.VILLAGER and new.villager_name is None:
+        villager_name = None
+    else:
+        villager_name = clean_text(new.villager_name, what="村民姓名", limit=NAME_MAX)
+    return CleanTicket(
+        text=text,
+        village=village,
+        grid_code=grid_code,
+        villager_name=villager_name,
+        contact_phone=clean_phone(new.contact_phone, consent=new.contact_consent),
+    )

@@ -1,0 +1,168 @@
+"""Loading and validating the FAQ base: entries, domains, citable laws and the lexicon."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.citations import load_law_names
+from knowledge.errors import KnowledgeBaseError, Problem
+from knowledge.lexicon import Lexicon, load_lexicon
+from knowledge.schema import FaqEntry, FaqFile
+from knowledge.yaml_file import read_yaml
+
+BUNDLED = Path(__file__).parent
+BUNDLED_FAQ = BUNDLED / "faq"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The validated FAQ base.
+
+    Attributes:
+        entries: Every entry, in file and then list order.
+        domains: Domain name to the label villagers see, in browsing order.
+        law_names: Short name of each citable law to its official title.
+        lexicon: The colloquial-to-legal rewriter.
+        related: Entry id to the ids linked with it, both ways.
+
+    """
+
+    entries: tuple[FaqEntry, ...]
+    domains: Mapping[str, str]
+    law_names: Mapping[str, str]
+    lexicon: Lexicon
+    related: Mapping[str, tuple[str, ...]]
+    _by_id: Mapping[str, FaqEntry] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+
+    def entry(self, entry_id: str) -> FaqEntry:
+        """Return the entry with this id; ``KeyError`` if there is none."""
+        return self._by_id[entry_id]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._by_id
+
+    def in_domain(self, domain: str) -> tuple[FaqEntry, ...]:
+        """The entries of one domain, in file order."""
+        return tuple(e for e in self.entries if e.domain == domain)
+
+
+def load_knowledge_base(faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED) -> KnowledgeBase:
+    """Read and validate every ``*.yaml`` file of an FAQ folder.
+
+    Args:
+        faq_dir: The folder of FAQ files.
+        data_dir: The folder holding ``domains.yaml``, ``laws.yaml`` and ``lexicon/``.
+
+    Returns:
+        The knowledge base.
+
+    Raises:
+        KnowledgeBaseError: With every problem found, each naming its file, entry and field.
+
+    """
+    domains = _read_mapping(data_dir / "domains.yaml", "domains")
+    law_names = load_law_names(data_dir / "laws.yaml")
+    lexicon = load_lexicon((data_dir / "lexicon").glob("*.yaml"))
+    problems: list[Problem] = []
+    entries: list[FaqEntry] = []
+    origin: dict[str, Path] = {}
+    files = sorted(faq_dir.glob("*.yaml"))
+    if not files:
+        raise KnowledgeBaseError([Problem(faq_dir, None, None, "no FAQ files (*.yaml) here")])
+    for path in files:
+        for entry in _read_entries(path, problems):
+            if entry.id in origin:
+                problems.append(
+                    Problem(path, entry.id, "id", f"duplicate: also in {origin[entry.id]}")
+                )
+                continue
+            origin[entry.id] = path
+            problems.extend(_check_entry(path, entry, domains, law_names))
+            entries.append(entry)
+    related = _link_both_ways(entries, origin, problems)
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return KnowledgeBase(tuple(entries), domains, law_names, lexicon, related)
+
+
+def _read_mapping(path: Path, key: str) -> dict[str, str]:
+    data = read_yaml(path)
+    return {str(k): str(v) for k, v in data[key].items()}
+
+
+def _read_entries(path: Path, problems: list[Problem]) -> list[FaqEntry]:
+    try:
+        raw = read_yaml(path)
+        top = FaqFile.model_validate(raw)
+    except (OSError, yaml.YAMLError) as error:
+        problems.append(Problem(path, None, None, f"cannot read: {error}"))
+        return []
+    except ValidationError as error:
+        problems.extend(_validation_problems(path, None, error))
+        return []
+    entries = []
+    for index, raw_entry in enumerate(top.entries, start=1):
+        label = str(raw_entry.get("id") or f"#{index}")
+        try:
+            entries.append(FaqEntry.model_validate(raw_entry))
+        except ValidationError as error:
+            problems.extend(_validation_problems(path, label, error))
+    return entries
+
+
+def _validation_problems(path: Path, entry: str | None, error: ValidationError) -> list[Problem]:
+    return [
+        Problem(path, entry, ".".join(str(p) for p in e["loc"]) or None, _message(e))
+        for e in error.errors()
+    ]
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing":
+        return "missing"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _check_entry(
+    path: Path, entry: FaqEntry, domains: Mapping[str, str], law_names: Mapping[str, str]
+) -> list[Problem]:
+    problems = []
+    if entry.domain not in domains:
+        known = "、".join(domains)
+        problems.append(
+            Problem(path, entry.id, "domain", f"unknown domain {entry.domain!r} ({known})")
+        )
+    for citation in entry.citations:
+        if citation.law not in law_names:
+            problems.append(
+                Problem(path, entry.id, "sources", f"unknown law {citation.law!r} (see laws.yaml)")
+            )
+    if entry.id in entry.related:
+        problems.append(Problem(path, entry.id, "related", "an entry cannot be related to itself"))
+    return problems
+
+
+def _link_both_ways(
+    entries: list[FaqEntry], origin: Mapping[str, Path], problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
+    links: dict[str, list[str]] = {e.id: [] for e in entries}
+    for entry in entries:
+        for other in entry.related:
+            if other not in links:
+                problems.append(
+                    Problem(origin[entry.id], entry.id, "related", f"unknown entry {other!r}")
+                )
+                continue
+            for a, b in ((entry.id, other), (other, entry.id)):
+                if b not in links[a] and a != b:
+                    links[a].append(b)
+    return {entry_id: tuple(ids) for entry_id, ids in links.items()}

@@ -1,0 +1,53 @@
+"""The schema of an FAQ entry, as written in ``knowledge/faq/*.yaml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from knowledge.citations import Citation
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
+
+
+class FaqEntry(BaseModel):
+    """One question the bot can answer, with the law it rests on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: EntryId
+    domain: NonEmpty
+    question: NonEmpty
+    alternates: tuple[NonEmpty, ...] = Field(min_length=1)
+    keywords: tuple[NonEmpty, ...] = ()
+    answer: NonEmpty
+    sources: tuple[NonEmpty, ...] = Field(min_length=1)
+    related: tuple[EntryId, ...] = ()
+    reviewed: dt.date | None = None
+
+    @field_validator("sources")
+    @classmethod
+    def _citations_have_the_form(cls, sources: tuple[str, ...]) -> tuple[str, ...]:
+        for source in sources:
+            if Citation.parse(source) is None:
+                raise ValueError(
+                    f"{source!r} is not of the form '<law short name> <article>' "
+                    "(e.g. '民法典 1079') or '<law short name>'"
+                )
+        return sources
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        """The parsed ``sources``."""
+        return tuple(c for c in map(Citation.parse, self.sources) if c is not None)
+
+
+class FaqFile(BaseModel):
+    """The top level of an FAQ file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[dict[str, object]] = Field(min_length=1)

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from tests.bot.commands.conftest import Run
+from tests.knowledge.faq_files import entry, write_faq
+
+
+def test_the_bundled_base_passes_against_the_statutes(run_cli: Run, shared: Path) -> None:
+    status, out, _ = run_cli("check-kb", "--laws", str(shared / "laws"))
+    assert status == 0, out
+    assert "valid" in out
+    assert "citations checked against" in out
+
+
+def test_a_missing_article_is_reported_and_fails(run_cli: Run, tmp_path: Path) -> None:
+    laws = tmp_path / "laws"
+    laws.mkdir()
+    (laws / "民法典.md").write_text(
+        "# 中华人民共和国民法典\n<!-- INFO END -->\n第一千零七十九条 离婚。\n", encoding="utf-8"
+    )
+    faq = write_faq(
+        tmp_path / "faq",
+        "a.yaml",
+        entry("a.one", sources=["民法典 1079"]),
+        entry("a.two", sources=["民法典 9999", "刑法 1"]),
+    )
+    status, out, _ = run_cli("check-kb", "--faq", str(faq), "--laws", str(laws))
+    assert status == 1
+    assert "a.two: 民法典 9999: no such article in 中华人民共和国民法典" in out
+    assert "a.one" not in out
+    assert "(not checked): 刑法 1" in out
+
+
+def test_an_invalid_base_names_file_entry_and_field(run_cli: Run, tmp_path: Path) -> None:
+    faq = write_faq(tmp_path, "a.yaml", entry("a.one", answer=None))
+    status, out, _ = run_cli("check-kb", "--faq", str(faq))
+    assert status == 1
+    assert f"{faq / 'a.yaml'}: entry a.one: answer: missing" in out
+
+
+def test_a_laws_path_that_is_not_a_folder_fails(run_cli: Run, tmp_path: Path) -> None:
+    status, out, _ = run_cli("check-kb", "--laws", str(tmp_path / "absent"))
+    assert status == 1
+    assert "is not a folder of statute texts" in out
