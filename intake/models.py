@@ -300,3 +300,14 @@ class TicketEvent(Base):
             village_code=self.village_code,
             grid_code=self.grid_code,
         )
+
+
+class StateEntry(Base):
+    """One saved piece of the bot's conversation state (see :mod:`intake.state_store`)."""
+
+    __tablename__ = "bot_state"
+
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -43,7 +43,7 @@ from intake.models import User
 
 PG_URL = os.environ.get("MINGBAI_TEST_DATABASE_URL", "")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-TABLES = "ticket_events, ticket_co_units, tickets, role_changes, users, ticket_sequences"
+TABLES = "ticket_events, ticket_co_units, tickets, role_changes, users, ticket_sequences, bot_state"
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

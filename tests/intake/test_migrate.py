@@ -18,6 +18,7 @@ TABLES = {
     "ticket_sequences",
     "tickets",
     "users",
+    "bot_state",
 }
 
 
@@ -27,7 +28,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0001"
+    assert await current_revision(empty_engine) == head_revision() == "0002"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -54,12 +55,13 @@ async def test_downgrade_removes_everything_and_upgrade_restores_it(
     await upgrade(empty_engine)
 
     assert left == {"alembic_version"}
-    assert await current_revision(empty_engine) == "0001"
+    assert await current_revision(empty_engine) == head_revision()
 
 
 def test_the_migrations_ship_inside_the_package() -> None:
     assert MIGRATIONS_DIR.parent.name == "intake"
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py")) == [
-        "0001_intake_schema.py"
+        "0001_intake_schema.py",
+        "0002_bot_state.py",
     ]

@@ -24,13 +24,13 @@ def test_upgrade_creates_the_database_and_can_be_repeated(
     assert "尚未初始化" in capsys.readouterr().out
 
     assert main(["db", "upgrade"]) == 0
-    assert "从 空库 升级到 0001" in capsys.readouterr().out
+    assert "从 空库 升级到 0002" in capsys.readouterr().out
     assert database.is_file()
 
     assert main(["db", "upgrade"]) == 0
-    assert "已是最新版本（0001），无需升级" in capsys.readouterr().out
+    assert "已是最新版本（0002），无需升级" in capsys.readouterr().out
     assert main(["db", "current"]) == 0
-    assert "数据库版本 0001（已是最新）" in capsys.readouterr().out
+    assert "数据库版本 0002（已是最新）" in capsys.readouterr().out
 
 
 def test_an_unreachable_database_is_reported_not_raised(
