@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from bot.settings import Settings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from handlers.services import Services
+from intake import IntakeService, create_engine, load_config, upgrade
+from intake.state_store import StateStore
 from knowledge.matcher import MatchConfig
 from knowledge.service import Faq
+
+from bot.settings import Settings
 
 
 def load_faq(settings: Settings) -> Faq:
@@ -12,7 +20,6 @@ def load_faq(settings: Settings) -> Faq:
 
     Raises:
         KnowledgeBaseError: The FAQ files are invalid.
-
     """
     config = MatchConfig.load()
     overrides = {
@@ -21,3 +28,36 @@ def load_faq(settings: Settings) -> Faq:
     }
     config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     return Faq.load(settings.faq_dir, config)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The services of a running bot and where it keeps its conversation state."""
+
+    services: Services
+    store: StateStore
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Open the database (migrated to the latest schema), load the FAQ and intake rules.
+
+    The administrators named in the settings are made admins, so that they can grant roles.
+    """
+    engine = create_engine(settings.effective_database_url)
+    try:
+        await upgrade(engine)
+        intake_config = load_config()
+        intake = IntakeService(engine, intake_config)
+        for admin_id in settings.admin_ids:
+            await intake.ensure_admin(admin_id, f"管理员 {admin_id}")
+        services = Services(
+            faq=load_faq(settings),
+            intake=intake,
+            intake_config=intake_config,
+            staff_chat_id=settings.staff_chat_id,
+            admin_ids=frozenset(settings.admin_ids),
+        )
+        yield Runtime(services, StateStore(engine))
+    finally:
+        await engine.dispose()

@@ -33,7 +33,11 @@ class Settings(BaseModel):
     faq_dir: Path | None = None
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
     webhook_secret: str | None = None
+    webhook_url: str | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(default=8080, ge=1, le=65535)
     staff_chat_id: int | None = None
     admin_ids: tuple[int, ...] = ()
     answer_threshold: float | None = Field(default=None, ge=0, le=1)

@@ -8,16 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from handlers import texts
-from handlers.replies import (
-    FILE_TICKET,
-    HANDOVER,
-    REPHRASE,
-    SHOW_ENTRY,
-    Reply,
-    answer_reply,
-    reply_to,
-)
+from handlers import callbacks
+from handlers.replies import Reply, answer_reply, reply_to
+from handlers.texts import answers as texts
 from knowledge.service import Faq
 
 QUIT = frozenset({"q", "quit", "exit", "退出"})
@@ -70,10 +63,12 @@ class TerminalChat:
         if not 1 <= number <= len(offered.choices):
             return Reply(texts.TERMINAL_BAD_PICK)
         action = offered.choices[number - 1].action
-        if action.startswith(SHOW_ENTRY):
-            return answer_reply(self.faq, self.faq.base.entry(action.removeprefix(SHOW_ENTRY)))
-        if action in (HANDOVER, FILE_TICKET):
+        if action.startswith(callbacks.SHOW_FAQ):
+            return answer_reply(
+                self.faq, self.faq.base.entry(action.removeprefix(callbacks.SHOW_FAQ))
+            )
+        if action in (callbacks.HANDOVER, callbacks.FILE_TICKET):
             return Reply(texts.TERMINAL_HANDED_OVER)
-        if action == REPHRASE:
+        if action == callbacks.REPHRASE:
             return Reply(texts.REPHRASE_PROMPT)
         raise ValueError(f"unknown action {action!r}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers import texts
+from handlers import callbacks
+from handlers.texts import answers as texts
 from knowledge.matcher import Decision, MatchResult
 from knowledge.schema import FaqEntry
 from knowledge.service import Faq
@@ -12,7 +13,7 @@ from knowledge.service import Faq
 
 @dataclass(frozen=True)
 class Choice:
-    """A button: what it says and what pressing it means (``faq:<id>``, ``ticket``, …)."""
+    """A button: what it says and its callback data (:mod:`handlers.callbacks`)."""
 
     label: str
     action: str
@@ -26,12 +27,6 @@ class Reply:
     choices: tuple[Choice, ...] = ()
 
 
-SHOW_ENTRY = "faq:"
-HANDOVER = "handover"
-FILE_TICKET = "ticket"
-REPHRASE = "rephrase"
-
-
 def reply_to(faq: Faq, result: MatchResult) -> Reply:
     """The reply for a matched message: the answer, a choice of candidates, or a hand-over."""
     if not result.query.strip():
@@ -40,12 +35,18 @@ def reply_to(faq: Faq, result: MatchResult) -> Reply:
         return answer_reply(faq, faq.base.entry(result.best.id))
     if result.decision is Decision.CLARIFY:
         choices = tuple(
-            Choice(faq.base.entry(c.id).question, SHOW_ENTRY + c.id) for c in result.candidates
+            Choice(faq.base.entry(c.id).question, callbacks.SHOW_FAQ + c.id)
+            for c in result.candidates
         )
-        return Reply(texts.CLARIFY_PROMPT, (*choices, Choice(texts.NONE_OF_THESE, HANDOVER)))
+        return Reply(
+            texts.CLARIFY_PROMPT, (*choices, Choice(texts.NONE_OF_THESE, callbacks.HANDOVER))
+        )
     return Reply(
         texts.HANDOVER,
-        (Choice(texts.FILE_TICKET, FILE_TICKET), Choice(texts.REPHRASE, REPHRASE)),
+        (
+            Choice(texts.FILE_TICKET, callbacks.FILE_TICKET),
+            Choice(texts.REPHRASE, callbacks.REPHRASE),
+        ),
     )
 
 
@@ -57,7 +58,7 @@ def answer_reply(faq: Faq, entry: FaqEntry) -> Reply:
         f"{texts.SOURCES_LABEL}{sources}\n\n{texts.ANSWER_FOOTER}"
     )
     related = tuple(
-        Choice(faq.base.entry(other).question, SHOW_ENTRY + other)
+        Choice(faq.base.entry(other).question, callbacks.SHOW_FAQ + other)
         for other in faq.base.related.get(entry.id, ())
     )
     return Reply(text, related)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Protocol
 
-from bot.commands import ask, check_kb, db, evaluate, match, report, run
+from bot.commands import ask, check_kb, db, evaluate, match, report, run, webhook
 
 
 class Command(Protocol):
@@ -19,4 +19,4 @@ class Command(Protocol):
         """Add the sub-command's parser, with ``handler`` set as a default."""
 
 
-COMMANDS: tuple[Command, ...] = (run, ask, match, evaluate, check_kb, db, report)
+COMMANDS: tuple[Command, ...] = (run, webhook, ask, match, evaluate, check_kb, db, report)

@@ -1,15 +1,20 @@
-"""``mingbai run``: start the assistant (for now, a chat in the terminal)."""
+"""``mingbai run``: start the assistant.
+
+With ``MINGBAI_TELEGRAM_TOKEN`` set it long-polls the Bot API; without one it runs the same bot on
+a local Bot API and chats with it in the terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from typing import Any
 
-from bot.services import load_faq
-from bot.settings import load_settings
-from bot.terminal import TerminalChat
-from handlers import texts
+from bot.local_chat import chat_in_terminal
+from bot.runners import run_polling
+from bot.services import open_runtime
+from bot.settings import Settings, load_settings
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -19,10 +24,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Chat on stdin/stdout; without a terminal, answer one question per line and exit."""
-    faq = load_faq(load_settings())
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print(texts.TERMINAL_WELCOME)
-    TerminalChat(faq).run(sys.stdin, sys.stdout, prompt="> " if interactive else "")
+    """Run until stopped (or, chatting without a terminal, until the input ends)."""
+    asyncio.run(_run(load_settings()))
     return 0
+
+
+async def _run(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        if settings.telegram_token:
+            await run_polling(settings, runtime)
+        else:
+            await chat_in_terminal(runtime, interactive=sys.stdin.isatty())

@@ -105,7 +105,7 @@ class FileStore:
             file_unique_id=f"unique-{number}",
             kind=kind,
             content=content,
-            file_path=f"{folder}/file_{number}{_extension(file_name) or extension}",
+            file_path=f"{folder}/file_{number}{extension or _extension(file_name)}",
             file_name=file_name,
             mime_type=mime_type or guessed or _DEFAULT_MIME_TYPES[kind],
         )

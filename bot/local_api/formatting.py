@@ -84,16 +84,12 @@ def parse_html(text: str) -> tuple[str, list[JsonDict]]:
         length += utf16_length(chunk)
         position = reference.end() if reference else position + 1
     if stack:
-        raise FormattingError(
-            f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"'
-        )
+        raise FormattingError(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
     return "".join(plain), entities
 
 
-def _open(
-    name: str, raw_attributes: str, stack: list[_Open], offset: int, position: int
-) -> _Open:
+def _open(name: str, raw_attributes: str, stack: list[_Open], offset: int, position: int) -> _Open:
     attributes = {
         key.lower(): html.unescape(value.strip("\"'")) if value else ""
         for key, value in _ATTRIBUTE.findall(raw_attributes)

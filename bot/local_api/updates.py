@@ -82,9 +82,13 @@ class UpdateQueue:
         """Forget every pending update (``drop_pending_updates``)."""
         self._pending.clear()
 
-    async def poll(self, *, offset: int = 0, limit: int = MAX_LIMIT, timeout: float = 0) -> list[
-        JsonDict
-    ]:
+    async def poll(
+        self,
+        *,
+        offset: int = 0,
+        limit: int = MAX_LIMIT,
+        timeout: float = 0,  # noqa: ASYNC109 - getUpdates' own parameter
+    ) -> list[JsonDict]:
         """Answer ``getUpdates``: confirm by ``offset``, then wait up to ``timeout`` for updates.
 
         Returns:
@@ -104,9 +108,11 @@ class UpdateQueue:
             try:
                 async with asyncio.timeout(max(timeout, 0)):
                     await self._changed.wait_for(
-                        lambda: bool(self._pending)
-                        or self._closed
-                        or generation != self._poll_generation
+                        lambda: (
+                            bool(self._pending)
+                            or self._closed
+                            or generation != self._poll_generation
+                        )
                     )
             except TimeoutError:
                 return []

@@ -1,4 +1,4 @@
-"""Every text the bot shows to villagers and staff, in one place."""
+"""Texts of answering questions: answers, "您想问的是", hand-over, the terminal chat."""
 
 from __future__ import annotations
 
@@ -25,3 +25,4 @@ TERMINAL_PICK = "请输入序号："
 TERMINAL_BAD_PICK = "没有这个序号，请输入列出的数字。"
 TERMINAL_HANDED_OVER = "好的，已记下，会请工作人员来帮您。（终端试用：实际登记在机器人版本中进行）"
 REPHRASE_PROMPT = "好的，请换个说法再说一次，比如说清楚是谁、什么事、想怎么办。"
+TERMINAL_CONTACT = "📱 分享我的手机号（试用号码）"

@@ -1,0 +1,24 @@
+"""The callback data of every button, in one place, so areas can offer each other's actions.
+
+Callback data is at most 64 bytes and comes back from any client, forged or stale: every handler
+parses it defensively and checks permissions on the server side.
+"""
+
+from __future__ import annotations
+
+# Answering questions (handlers.questions, handlers.topics).
+SHOW_FAQ = "faq:"  # + entry id: show that answer
+RATE_FAQ = "rate:"  # + entry id + ":up" / ":down": 有帮助吗
+HANDOVER = "handover"  # "都不是，转人工": offer filing
+REPHRASE = "rephrase"
+TOPICS = "topics:"  # + domain, or empty for the list of domains
+
+# Filing a ticket (handlers.filing); FILE_TICKET starts the flow from any area's button.
+FILE_TICKET = "file"
+FILING = "f:"  # + step-specific data inside the flow
+
+# 回访 (handlers.feedback): + ticket number + ":" + rating code.
+FEEDBACK = "fb:"
+
+# Staff actions on a ticket card (handlers.staff): + action + ":" + ticket number.
+STAFF = "s:"

@@ -1,0 +1,330 @@
+"""The ticket being filed: what was collected so far, and the steps villagers and liaisons share.
+
+The draft lives in persisted ``user_data`` as plain JSON, so a filing interrupted by a restart
+resumes where it was. Both :mod:`handlers.filing` (villagers) and :mod:`handlers.liaison` (filing
+on a villager's behalf) walk it through the same steps: kind → village → story → confirm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.ext import ContextTypes
+
+from handlers import callbacks, memory
+from handlers.services import Services
+from handlers.texts import filing as texts
+from intake import AttachmentKind, TicketKind, UserView
+
+Context = ContextTypes.DEFAULT_TYPE
+
+# Conversation states: plain strings, because they are stored as JSON and compared as dict keys.
+NAME = "name"
+KIND = "kind"
+VILLAGE = "village"
+VILLAGER_PHONE = "villager_phone"
+STORY = "story"
+PHONE = "phone"
+CONFIRM = "confirm"
+
+# Callback data inside the flow (all under callbacks.FILING).
+KIND_DATA = callbacks.FILING + "k:"  # + TicketKind value
+VILLAGE_DATA = callbacks.FILING + "v:"  # + village code
+PAGE_DATA = callbacks.FILING + "p:"  # + page number
+STORY_DONE = callbacks.FILING + "done"
+STORY_CLEAR = callbacks.FILING + "clear"
+SKIP_PHONE = callbacks.FILING + "skip"
+SUBMIT = callbacks.FILING + "ok"
+REDO = callbacks.FILING + "redo"
+ABANDON = callbacks.FILING + "no"
+DROP_OFFER = callbacks.FILING + "drop"
+BEHALF = callbacks.FILING + "behalf"
+
+VILLAGES_PER_PAGE = 8
+
+_DRAFT = "filing"
+_PENDING = "filing_pending"
+
+
+@dataclass
+class Draft:
+    """A ticket in the making.
+
+    Attributes:
+        step: The step the villager is at, to ask again after a stray message.
+        kind: The chosen :class:`~intake.TicketKind` value.
+        village: The chosen village code.
+        text: The story so far.
+        attachments: ``[kind, file_id]`` pairs, in the order they came.
+        phone: A contact number shared with consent.
+        villager_name: Set when a liaison files on this villager's behalf.
+
+    """
+
+    step: str = KIND
+    kind: str | None = None
+    village: str | None = None
+    text: str = ""
+    attachments: list[list[str]] = field(default_factory=list)
+    phone: str | None = None
+    villager_name: str | None = None
+
+    @property
+    def on_behalf(self) -> bool:
+        """Whether a liaison files it for someone else."""
+        return self.villager_name is not None
+
+    def add_text(self, text: str) -> None:
+        """Append a piece of the story."""
+        self.text = f"{self.text}\n{text}" if self.text else text
+
+    def clear_story(self) -> None:
+        """Forget what was said, to start the story again."""
+        self.text = ""
+        self.attachments = []
+
+
+def load(context: Context) -> Draft:
+    """The draft of this user (a fresh one if none is stored or it is unreadable)."""
+    stored = _user_data(context).get(_DRAFT)
+    if isinstance(stored, dict):
+        try:
+            return Draft(**stored)
+        except TypeError:
+            pass
+    return Draft()
+
+
+def save(context: Context, draft: Draft, step: str) -> str:
+    """Store the draft at ``step`` and return the step, as the conversation's next state."""
+    draft.step = step
+    _user_data(context)[_DRAFT] = asdict(draft)
+    return step
+
+
+def discard(context: Context) -> None:
+    """Forget the draft (filed or cancelled)."""
+    _user_data(context).pop(_DRAFT, None)
+
+
+def start(context: Context, *, villager_name: str | None = None) -> Draft:
+    """A new draft, starting the story with what the user already said or sent.
+
+    A villager's draft starts with their last question; both start with anything they sent
+    before choosing to file (a photo, a forwarded message).
+    """
+    draft = Draft(villager_name=villager_name)
+    if villager_name is None:
+        draft.add_text(memory.last_question(context) or "")
+    pending = _user_data(context).pop(_PENDING, None)
+    if isinstance(pending, dict):
+        draft.add_text(str(pending.get("text") or ""))
+        draft.attachments = [list(map(str, pair)) for pair in pending.get("attachments", [])]
+    return draft
+
+
+def keep_pending(context: Context, message: Message) -> bool:
+    """Hold what a message carries until the user decides whether to file it.
+
+    Returns:
+        Whether this is the first message of its album (only then is filing offered).
+
+    """
+    pending = _user_data(context).setdefault(_PENDING, {"text": "", "attachments": []})
+    text = message.text or message.caption
+    if text:
+        pending["text"] = f"{pending['text']}\n{text}" if pending["text"] else text
+    attachment = attachment_of(message)
+    if attachment is not None:
+        pending["attachments"].append([attachment[0].value, attachment[1]])
+    album = message.media_group_id
+    first_of_album = album is None or pending.get("album") != album
+    pending["album"] = album
+    return first_of_album
+
+
+def drop_pending(context: Context) -> None:
+    """Forget what was held for an offer the user declined."""
+    _user_data(context).pop(_PENDING, None)
+
+
+def attachment_of(message: Message) -> tuple[AttachmentKind, str] | None:
+    """The file a message carries, as a ticket attachment, if it carries one we keep."""
+    if message.photo:
+        return AttachmentKind.PHOTO, message.photo[-1].file_id  # the largest size
+    if message.voice:
+        return AttachmentKind.VOICE, message.voice.file_id
+    if message.audio:
+        return AttachmentKind.VOICE, message.audio.file_id
+    if message.video:
+        return AttachmentKind.VIDEO, message.video.file_id
+    if message.video_note:
+        return AttachmentKind.VIDEO, message.video_note.file_id
+    if message.document:
+        return AttachmentKind.DOCUMENT, message.document.file_id
+    return None
+
+
+def describe_attachments(attachments: list[list[str]]) -> str:
+    """The attachments in words, e.g. "照片2个、语音1个"."""
+    counts: dict[AttachmentKind, int] = {}
+    for kind, _file_id in attachments:
+        try:
+            counted = AttachmentKind(kind)
+        except ValueError:
+            continue
+        counts[counted] = counts.get(counted, 0) + 1
+    return "、".join(
+        texts.ATTACHMENT_COUNT.format(label=kind.label, count=count)
+        for kind, count in counts.items()
+    )
+
+
+def story_text(draft: Draft) -> str:
+    """The text to file: the story, or a pointer to the attachments when only files were sent."""
+    if draft.text.strip():
+        return draft.text
+    return texts.ATTACHMENTS_ONLY.format(attachments=describe_attachments(draft.attachments))
+
+
+def local_date(services: Services, moment: datetime) -> str:
+    """A deadline as the township's date in words, e.g. "3月18日"."""
+    day = services.intake.deadlines.due_date(moment)
+    return texts.DATE.format(month=day.month, day=day.day)
+
+
+async def register(services: Services, user: User) -> UserView:
+    """The intake user for this Telegram user, registered as a villager on first contact."""
+    return await services.intake.get_or_create_user(user.id, user.full_name)
+
+
+# The prompts of the shared steps ---------------------------------------------------------------
+
+
+async def ask_kind(message: Message, context: Context, draft: Draft) -> str:
+    """Ask what kind of matter it is."""
+    hints = "\n".join(f"· {hint}" for hint in texts.KIND_HINTS.values())
+    rows = [
+        [InlineKeyboardButton(kind.label, callback_data=KIND_DATA + kind.value)]
+        for kind in TicketKind
+    ]
+    await message.reply_text(
+        f"{texts.ASK_KIND}\n{hints}", reply_markup=InlineKeyboardMarkup(rows)
+    )
+    return save(context, draft, KIND)
+
+
+async def ask_village(
+    message: Message,
+    context: Context,
+    services: Services,
+    draft: Draft,
+    *,
+    page: int = 0,
+    own_village: str | None = None,
+    edit: bool = False,
+) -> str:
+    """Ask which village, one page of buttons at a time.
+
+    Args:
+        message: Where to ask (or the message to edit, when turning a page).
+        context: The handler context.
+        services: For the list of villages.
+        draft: The draft.
+        page: Which page of villages to show.
+        own_village: A village code to offer first (a liaison's own village).
+        edit: Turn the page of ``message`` instead of sending a new one.
+
+    """
+    villages = services.intake_config.township.villages
+    pages = max(1, -(-len(villages) // VILLAGES_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = villages[page * VILLAGES_PER_PAGE : (page + 1) * VILLAGES_PER_PAGE]
+    buttons = [InlineKeyboardButton(v.name, callback_data=VILLAGE_DATA + v.code) for v in shown]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    own = services.intake_config.village(own_village) if own_village else None
+    if own is not None:
+        label = texts.OWN_VILLAGE.format(name=own.name)
+        rows.insert(0, [InlineKeyboardButton(label, callback_data=VILLAGE_DATA + own.code)])
+    turn = []
+    if page > 0:
+        turn.append(InlineKeyboardButton(texts.PREVIOUS_PAGE, callback_data=f"{PAGE_DATA}{page - 1}"))
+    if page < pages - 1:
+        turn.append(InlineKeyboardButton(texts.NEXT_PAGE, callback_data=f"{PAGE_DATA}{page + 1}"))
+    if turn:
+        rows.append(turn)
+    markup = InlineKeyboardMarkup(rows)
+    if edit:
+        await message.edit_reply_markup(reply_markup=markup)
+    else:
+        await message.reply_text(texts.ASK_VILLAGE, reply_markup=markup)
+    return save(context, draft, VILLAGE)
+
+
+def story_buttons() -> InlineKeyboardMarkup:
+    """The buttons under every acknowledgement of the story: finished, or start again."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.STORY_DONE_BUTTON, callback_data=STORY_DONE)],
+            [InlineKeyboardButton(texts.STORY_CLEAR_BUTTON, callback_data=STORY_CLEAR)],
+        ]
+    )
+
+
+async def ask_story(message: Message, context: Context, draft: Draft) -> str:
+    """Ask for the story, showing what is already in it."""
+    parts = [texts.ASK_STORY]
+    if draft.text:
+        parts.append(texts.STORY_PREFILLED.format(text=draft.text))
+    if draft.attachments:
+        attachments = describe_attachments(draft.attachments)
+        parts.append(texts.STORY_ATTACHMENTS_PREFILLED.format(attachments=attachments))
+    buttons = story_buttons() if draft.text or draft.attachments else None
+    await message.reply_text("\n\n".join(parts), reply_markup=buttons)
+    return save(context, draft, STORY)
+
+
+async def ask_confirmation(
+    message: Message, context: Context, services: Services, draft: Draft
+) -> str:
+    """Show the summary with 确认提交 / 重新填写 / 取消."""
+    village = services.intake_config.village(draft.village or "")
+    kind = TicketKind(draft.kind) if draft.kind in set(TicketKind) else None
+    summary = texts.SUMMARY.format(
+        kind=kind.label if kind else "",
+        village=village.name if village else "",
+        behalf=(
+            texts.SUMMARY_BEHALF.format(name=draft.villager_name) if draft.villager_name else ""
+        ),
+        phone=texts.SUMMARY_PHONE.format(tail=draft.phone[-4:]) if draft.phone else texts.SUMMARY_NO_PHONE,
+        attachments=describe_attachments(draft.attachments) or texts.SUMMARY_NO_ATTACHMENTS,
+        text=story_text(draft),
+    )
+    rows = [
+        [InlineKeyboardButton(texts.CONFIRM_BUTTON, callback_data=SUBMIT)],
+        [InlineKeyboardButton(texts.REDO_BUTTON, callback_data=REDO)],
+        [InlineKeyboardButton(texts.ABANDON_BUTTON, callback_data=ABANDON)],
+    ]
+    await message.reply_text(summary, reply_markup=InlineKeyboardMarkup(rows))
+    return save(context, draft, CONFIRM)
+
+
+def private_message(update: Update) -> Message | None:
+    """The message of a private-chat update (a button's message, for a press)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != chat.PRIVATE:
+        return None
+    if update.callback_query is not None:
+        message = update.callback_query.message
+        return message if isinstance(message, Message) else None
+    return update.effective_message
+
+
+def _user_data(context: Context) -> dict[str, Any]:
+    data = context.user_data
+    if data is None:
+        raise RuntimeError("user_data is only available for updates from a user")
+    return data

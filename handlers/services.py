@@ -1,0 +1,28 @@
+"""The services every handler works with, passed in by the composition root as one typed object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake import IntakeConfig, IntakeService
+from knowledge.service import Faq
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the handlers need from the rest of the system.
+
+    Attributes:
+        faq: The FAQ base and its matcher.
+        intake: Tickets, people and roles.
+        intake_config: Villages, grids, categories and deadlines, for menus and texts.
+        staff_chat_id: The staff group where new tickets appear, if one is configured.
+        admin_ids: Telegram ids of the administrators (who grant roles).
+
+    """
+
+    faq: Faq
+    intake: IntakeService
+    intake_config: IntakeConfig
+    staff_chat_id: int | None
+    admin_ids: frozenset[int]

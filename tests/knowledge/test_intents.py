@@ -1,0 +1,128 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from knowledge.intents import GAP, Classifier, Intent, IntentRules, classify
+from knowledge.service import Faq
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("你好", Intent.GREETING),
+        ("您好！！", Intent.GREETING),
+        ("在吗？", Intent.GREETING),
+        ("扎西德勒", Intent.GREETING),
+        ("Hello!", Intent.GREETING),
+        ("👋", Intent.GREETING),
+        ("谢谢", Intent.THANKS),
+        ("謝謝您了🙏", Intent.THANKS),
+        ("🙏", Intent.THANKS),
+        ("好的，我知道了", Intent.THANKS),
+        ("你是谁", Intent.IDENTITY),
+        ("你是真人吗？", Intent.IDENTITY),
+        ("你好，你是机器人吗", Intent.IDENTITY),
+    ],
+)
+def test_small_talk_is_recognised(text: str, intent: Intent) -> None:
+    assert classify(text) is intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我要投诉",
+        "我要举报村里乱收费",
+        "向你们反映个情况",
+        "请派人来看看",
+        "给我们做主啊",
+        "帮我们把钱要回来",
+        "工资到现在还没发",
+        "补偿款一直不给，帮我催一下",
+        "村上也不问，你们管管吧",
+        "转人工",
+        "谢谢，我要投诉",
+    ],
+)
+def test_a_request_for_action_is_recognised_anywhere_in_the_message(text: str) -> None:
+    assert classify(text) is Intent.ACTION_REQUEST
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你好，彩礼能退吗",
+        "离婚冷静期多长时间",
+        "谢谢你，那宅基地能卖给外村人吗",
+        "不管怎么样我都要离婚",
+        "结婚到现在还没领证，算夫妻吗",
+        "😀",
+        "",
+        "   ",
+    ],
+)
+def test_questions_and_empty_messages_are_neither(text: str) -> None:
+    assert classify(text) is Intent.NONE
+
+
+def test_long_polite_text_is_not_small_talk() -> None:
+    assert classify("谢谢" * 30) is Intent.NONE
+
+
+def test_every_small_talk_phrase_alone_is_small_talk() -> None:
+    rules = IntentRules.load()
+    for kind, kind_rules in rules.small_talk.items():
+        for phrase in kind_rules.phrases:
+            assert classify(phrase) in {kind, *_earlier(rules, kind)}, phrase
+        for symbol in kind_rules.symbols:
+            assert classify(symbol) is kind, symbol
+
+
+def test_every_action_phrase_is_a_request_for_action() -> None:
+    for phrase in IntentRules.load().action_request.phrases:
+        assert classify(phrase.replace(GAP, "我们")) is Intent.ACTION_REQUEST, phrase
+
+
+def test_no_faq_question_is_taken_for_small_talk() -> None:
+    base = Faq.load().base
+    for entry in base.entries:
+        for text in (entry.question, *entry.alternates):
+            assert classify(text) not in {Intent.GREETING, Intent.THANKS, Intent.IDENTITY}, text
+
+
+def test_only_small_talk_kinds_are_accepted_as_small_talk() -> None:
+    with pytest.raises(ValidationError, match="not small talk"):
+        IntentRules.model_validate(
+            {
+                "small_talk_max_chars": 10,
+                "small_talk": {"action_request": {"phrases": ["投诉"]}},
+                "action_request": {"phrases": ["投诉"]},
+            }
+        )
+
+
+def test_a_classifier_follows_the_rules_it_is_given() -> None:
+    rules = IntentRules.model_validate(
+        {
+            "small_talk_max_chars": 10,
+            "fillers": ["呀"],
+            "small_talk": {"thanks": {"phrases": ["多谢"]}, "greeting": {"phrases": ["嗨"]}},
+            "action_request": {"phrases": ["帮…要回来"]},
+        }
+    )
+    classifier = Classifier(rules)
+    assert classifier.classify("嗨呀") is Intent.GREETING
+    assert classifier.classify("嗨，多谢") is Intent.THANKS
+    assert classifier.classify("帮我把借出去的钱要回来") is Intent.ACTION_REQUEST
+    assert classifier.classify("帮忙看看这个事，彩礼到底能不能要回来") is Intent.NONE
+
+
+@given(st.text())
+def test_classify_never_raises(text: str) -> None:
+    assert classify(text) in set(Intent)
+
+
+def _earlier(rules: IntentRules, kind: Intent) -> set[Intent]:
+    order = list(rules.small_talk)
+    return set(order[: order.index(kind)])
