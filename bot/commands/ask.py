@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from handlers.replies import Reply, reply_to
+
 from bot.services import load_faq
 from bot.settings import load_settings
-from bot.terminal import render
-from handlers.replies import reply_to
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -19,7 +19,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the reply with its choices numbered."""
+    """Print the reply with its buttons numbered."""
     faq = load_faq(load_settings())
     print(render(reply_to(faq, faq.match(args.question))))
     return 0
+
+
+def render(reply: Reply) -> str:
+    """The reply as terminal text, its buttons numbered from 1."""
+    lines = [reply.text]
+    lines += [f"  {number}. {choice.label}" for number, choice in enumerate(reply.choices, 1)]
+    return "\n".join(lines)

@@ -1,0 +1,356 @@
+"""How a ticket looks to staff: the card with its buttons, one-line summaries and the history.
+
+Everything here renders Telegram HTML; every value that comes from people is escaped.
+The buttons only offer what the ticket's state allows (:data:`intake.rules.FROM_STATES`); who
+may press them is decided by intake when the action runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import callbacks
+from handlers.services import Services
+from handlers.texts import staff as texts
+from intake import DeadlineAlert, EventView, IntakeError, Level, TicketView, Visibility
+from intake.deadlines import open_deadlines
+from intake.enums import LEVELS, TicketState
+from intake.rules import FROM_STATES, Action
+
+TICKET_NUMBER = re.compile(r"\d{4}-\d{6,}")
+CARD_TEXT_MAX = 800
+_TITLE_NUMBER = re.compile(r"工单 (\d{4}-\d{6,})")
+
+
+class Press(StrEnum):
+    """What a staff button asks for; the callback data is ``s:<press>:<key>[:<arg>]``."""
+
+    ACCEPT = "accept"
+    DISPATCH = "dispatch"
+    ESCALATE = "escalate"
+    REPLY = "reply"
+    CLOSE = "close"
+    REJECT = "reject"
+    SHOW = "show"  # send the card as a new message
+    BACK = "back"  # redraw the card in place, e.g. leaving a menu
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    REROUTE = "reroute"
+    VILLAGE = "village"  # + village code
+    LEVEL = "level"  # + level code
+    UNIT = "unit"  # + unit name: the lead unit of 部门联动
+    SEND = "send"  # key: the id of the staff message holding a public reply to confirm
+    DROP = "drop"
+
+
+@dataclass(frozen=True)
+class PressData:
+    """Parsed staff callback data; ``key`` is a ticket number except for SEND and DROP."""
+
+    press: Press
+    key: str
+    arg: str | None
+
+
+def press_data(press: Press, key: str, arg: str | None = None) -> str:
+    """The callback data of a staff button."""
+    return f"{callbacks.STAFF}{press}:{key}" + ("" if arg is None else f":{arg}")
+
+
+def parse_press(data: str | None) -> PressData | None:
+    """Read staff callback data; ``None`` if it is malformed (forged or from an old version)."""
+    if data is None or not data.startswith(callbacks.STAFF):
+        return None
+    parts = data.removeprefix(callbacks.STAFF).split(":", 2)
+    if len(parts) < 2 or parts[0] not in Press.__members__.values():
+        return None
+    press, key = Press(parts[0]), parts[1]
+    arg = parts[2] if len(parts) == 3 else None
+    valid_key = key.isdigit() if press in (Press.SEND, Press.DROP) else TICKET_NUMBER.fullmatch(key)
+    return PressData(press, key, arg) if valid_key else None
+
+
+def card_number(text: str | None) -> str | None:
+    """The ticket number of a card or prompt the bot sent, read from its first line."""
+    if not text:
+        return None
+    first_line = text.split("\n", 1)[0]
+    if not first_line.startswith((texts.CARD_MARK, texts.PROMPT_MARK)):
+        return None
+    found = _TITLE_NUMBER.search(first_line)
+    return found.group(1) if found else None
+
+
+def escape(text: str) -> str:
+    """Escape text from people for Telegram HTML."""
+    return html.escape(text, quote=False)
+
+
+# Dates ------------------------------------------------------------------------------------------
+
+
+def due_date_text(services: Services, due: datetime) -> str:
+    """A deadline as the township's last allowed day, e.g. 5月3日."""
+    policy = services.intake.deadlines
+    day = policy.due_date(due)
+    if day.year == policy.local_date(datetime.now(UTC)).year:
+        return texts.DATE.format(month=day.month, day=day.day)
+    return texts.DATE_WITH_YEAR.format(year=day.year, month=day.month, day=day.day)
+
+
+def days_left_text(services: Services, due: datetime) -> str:
+    """How far away a deadline is, in whole township days: 还剩 3 天, 今天到期, 已超期 2 天."""
+    policy = services.intake.deadlines
+    days = (policy.due_date(due) - policy.local_date(datetime.now(UTC))).days
+    if days > 0:
+        return texts.DAYS_LEFT.format(days=days)
+    if days == 0:
+        return texts.DUE_TODAY
+    return texts.DAYS_OVERDUE.format(days=-days)
+
+
+# The card ---------------------------------------------------------------------------------------
+
+
+def village_name(services: Services, code: str) -> str:
+    """The village's name, or its code if the configuration no longer has it."""
+    village = services.intake_config.village(code)
+    return village.name if village is not None else code
+
+
+async def person_name(services: Services, user_id: int | None) -> str:
+    """Someone's display name for staff messages."""
+    if user_id is None:
+        return texts.NOBODY
+    try:
+        return (await services.intake.get_user(user_id)).display_name
+    except IntakeError:
+        return texts.UNKNOWN_PERSON
+
+
+async def card_text(services: Services, ticket: TicketView, *, heading: str | None = None) -> str:
+    """The card: what staff need to decide, in a dozen short lines."""
+    config = services.intake_config
+    grid = config.grid(ticket.grid_code)
+    lines = [texts.CARD_TITLE.format(number=ticket.number, state=ticket.state.label)]
+    if heading:
+        lines.append(heading)
+    lines += [
+        texts.CARD_KIND.format(kind=ticket.kind.label, category=escape(ticket.category)),
+        texts.CARD_PLACE.format(
+            village=escape(village_name(services, ticket.village_code)),
+            grid=escape(grid.name if grid is not None else ticket.grid_code),
+            level=ticket.level.label,
+        ),
+        texts.CARD_SOURCE.format(
+            source=ticket.source.label, villager=escape(ticket.villager_name or texts.NOBODY)
+        ),
+    ]
+    if ticket.assignee_id is not None:
+        assignee = await person_name(services, ticket.assignee_id)
+        lines.append(texts.CARD_ASSIGNEE.format(assignee=escape(assignee)))
+    if ticket.level is Level.DEPARTMENT and ticket.lead_unit:
+        co = "、".join(ticket.co_units) or texts.NOBODY
+        lines.append(texts.CARD_UNITS.format(lead=escape(ticket.lead_unit), co=escape(co)))
+    lines += _deadline_lines(services, ticket)
+    if ticket.contact_consent and ticket.contact_phone:
+        lines.append(texts.CARD_PHONE.format(phone=escape(ticket.contact_phone)))
+    if ticket.attachments:
+        counts = Counter(attachment.kind for attachment in ticket.attachments)
+        items = "、".join(f"{kind.label} {count}" for kind, count in counts.items())
+        lines.append(texts.CARD_ATTACHMENTS.format(items=items))
+    lines += _faq_lines(services, ticket.faq_shown)
+    lines += ["", texts.CARD_TEXT, _ticket_text(ticket)]
+    return "\n".join(lines)
+
+
+def _deadline_lines(services: Services, ticket: TicketView) -> list[str]:
+    running = open_deadlines(ticket)
+    if running:
+        return [
+            texts.CARD_DEADLINE.format(
+                deadline=kind.label,
+                date=due_date_text(services, due),
+                left=days_left_text(services, due),
+            )
+            for kind, due in running
+        ]
+    if ticket.state is TicketState.AWAITING_FEEDBACK and ticket.feedback_due_at is not None:
+        due = ticket.feedback_due_at
+        return [
+            texts.CARD_FEEDBACK_DUE.format(
+                date=due_date_text(services, due), left=days_left_text(services, due)
+            )
+        ]
+    return [texts.CARD_NO_DEADLINE]
+
+
+def _faq_lines(services: Services, shown: Iterable[str]) -> list[str]:
+    base = services.faq.base
+    questions = [base.entry(entry_id).question for entry_id in shown if entry_id in base]
+    if not questions:
+        return [texts.CARD_FAQ_NONE]
+    return [texts.CARD_FAQ_SHOWN] + [texts.CARD_FAQ_LINE.format(question=q) for q in questions]
+
+
+def _ticket_text(ticket: TicketView) -> str:
+    if len(ticket.text) <= CARD_TEXT_MAX:
+        return escape(ticket.text)
+    cut = texts.CARD_TEXT_CUT.format(total=len(ticket.text), number=ticket.number)
+    return escape(ticket.text[:CARD_TEXT_MAX]) + cut
+
+
+# Buttons ----------------------------------------------------------------------------------------
+
+
+def _button(label: str, press: Press, number: str, arg: str | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=press_data(press, number, arg))
+
+
+def _allows(ticket: TicketView, *actions: Action) -> bool:
+    return any(ticket.state in FROM_STATES[action] for action in actions)
+
+
+def card_keyboard(ticket: TicketView) -> InlineKeyboardMarkup | None:
+    """The card's buttons for what the ticket's state allows; none once it is finished."""
+    number = ticket.number
+    first: list[InlineKeyboardButton] = []
+    second: list[InlineKeyboardButton] = []
+    if _allows(ticket, Action.ACCEPT):
+        first.append(_button(texts.BUTTON_ACCEPT, Press.ACCEPT, number))
+    if _allows(ticket, Action.REPLY):
+        first.append(_button(texts.BUTTON_REPLY, Press.REPLY, number))
+    if _allows(ticket, Action.CLAIM, Action.REROUTE):
+        first.append(_button(texts.BUTTON_DISPATCH, Press.DISPATCH, number))
+    if _allows(ticket, Action.ESCALATE) and ticket.level is not Level.DEPARTMENT:
+        first.append(_button(texts.BUTTON_ESCALATE, Press.ESCALATE, number))
+    if _allows(ticket, Action.REQUEST_FEEDBACK, Action.CLOSE):
+        second.append(_button(texts.BUTTON_CLOSE, Press.CLOSE, number))
+    if _allows(ticket, Action.REJECT):
+        second.append(_button(texts.BUTTON_REJECT, Press.REJECT, number))
+    rows = [row for row in (first, second) if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def dispatch_keyboard(ticket: TicketView) -> InlineKeyboardMarkup:
+    """派单: claim or assign at this level, correct the village, or move to another level."""
+    number = ticket.number
+    rows: list[list[InlineKeyboardButton]] = []
+    if _allows(ticket, Action.CLAIM):
+        rows.append(
+            [
+                _button(texts.BUTTON_CLAIM, Press.CLAIM, number),
+                _button(texts.BUTTON_ASSIGN, Press.ASSIGN, number),
+            ]
+        )
+    if _allows(ticket, Action.REROUTE):
+        rows.append([_button(texts.BUTTON_REROUTE, Press.REROUTE, number)])
+    if _allows(ticket, Action.ESCALATE, Action.DEESCALATE):
+        levels = [
+            _button(texts.BUTTON_TO_LEVEL.format(level=level.label), Press.LEVEL, number, level)
+            for level in LEVELS
+            if level is not ticket.level
+        ]
+        rows += _rows(levels, 2)
+    rows.append([_button(texts.BUTTON_BACK, Press.BACK, number)])
+    return InlineKeyboardMarkup(rows)
+
+
+def village_keyboard(services: Services, number: str) -> InlineKeyboardMarkup:
+    """Every village, to correct a ticket's village (改派)."""
+    villages = [
+        _button(village.name, Press.VILLAGE, number, village.code)
+        for village in services.intake_config.township.villages
+    ]
+    return InlineKeyboardMarkup([*_rows(villages, 3), [_button(texts.BUTTON_BACK, Press.BACK, number)]])
+
+
+def unit_keyboard(services: Services, number: str) -> InlineKeyboardMarkup:
+    """Every unit that can lead joint handling (部门联动)."""
+    units = [_button(unit, Press.UNIT, number, unit) for unit in services.intake_config.units]
+    return InlineKeyboardMarkup([*_rows(units, 2), [_button(texts.BUTTON_BACK, Press.BACK, number)]])
+
+
+def confirm_keyboard(message_id: int) -> InlineKeyboardMarkup:
+    """Send or drop a public reply written in answer to a card."""
+    key = str(message_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_SEND, callback_data=press_data(Press.SEND, key)),
+                InlineKeyboardButton(texts.BUTTON_DROP, callback_data=press_data(Press.DROP, key)),
+            ]
+        ]
+    )
+
+
+def show_keyboard(tickets: Iterable[TicketView]) -> InlineKeyboardMarkup | None:
+    """One button per ticket of a list, to open its card."""
+    buttons = [_button(ticket.number, Press.SHOW, ticket.number) for ticket in tickets]
+    return InlineKeyboardMarkup(_rows(buttons, 3)) if buttons else None
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+# Lists and history ------------------------------------------------------------------------------
+
+
+def queue_line(services: Services, ticket: TicketView) -> str:
+    """One ticket of a work queue: number, state, kind, village and its nearest deadline."""
+    running = open_deadlines(ticket)
+    due = days_left_text(services, min(d for _, d in running)) if running else texts.NOBODY
+    return texts.QUEUE_LINE.format(
+        number=ticket.number,
+        state=ticket.state.label,
+        kind=ticket.kind.label,
+        village=escape(village_name(services, ticket.village_code)),
+        due=due,
+    )
+
+
+def alert_line(services: Services, alert: DeadlineAlert) -> str:
+    """One deadline that passed or will pass soon."""
+    return texts.ALERT_LINE.format(
+        number=alert.ticket.number,
+        deadline=alert.kind.label,
+        date=due_date_text(services, alert.due_at),
+        left=days_left_text(services, alert.due_at),
+        village=escape(village_name(services, alert.ticket.village_code)),
+    )
+
+
+async def history_text(services: Services, events: Iterable[EventView]) -> str:
+    """A ticket's history, oldest first, with who did what and the words they wrote."""
+    tz = services.intake_config.tz
+    names: dict[int, str] = {}
+    lines = [texts.HISTORY_TITLE]
+    for event in events:
+        if event.actor_id is None:
+            actor = texts.SYSTEM
+        else:
+            if event.actor_id not in names:
+                names[event.actor_id] = await person_name(services, event.actor_id)
+            actor = names[event.actor_id]
+        mark = texts.HISTORY_INTERNAL if event.visibility is Visibility.INTERNAL else ""
+        when = event.created_at.astimezone(tz).strftime("%m-%d %H:%M")
+        lines.append(
+            mark + texts.HISTORY_LINE.format(time=when, event=event.type.label, actor=escape(actor))
+        )
+        for detail in (event.text, event.route):
+            if detail:
+                lines.append(texts.HISTORY_DETAIL.format(text=escape(_shorten(detail))))
+    return "\n".join(lines)
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
