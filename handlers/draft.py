@@ -8,20 +8,20 @@ on a villager's behalf) walk it through the same steps: kind → village → sto
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
-from telegram.ext import ContextTypes
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes, ConversationHandler
 
 from handlers import callbacks, memory
 from handlers.services import Services
 from handlers.texts import filing as texts
-from intake import AttachmentKind, TicketKind, UserView
+from intake import AttachmentKind, TicketKind
 
 Context = ContextTypes.DEFAULT_TYPE
 
 # Conversation states: plain strings, because they are stored as JSON and compared as dict keys.
+END = ConversationHandler.END
 NAME = "name"
 KIND = "kind"
 VILLAGE = "village"
@@ -60,7 +60,9 @@ class Draft:
         text: The story so far.
         attachments: ``[kind, file_id]`` pairs, in the order they came.
         phone: A contact number shared with consent.
-        villager_name: Set when a liaison files on this villager's behalf.
+        behalf: Whether a liaison files it for a villager.
+        villager_name: That villager's name.
+        home_village: A village code to offer first (the liaison's own village).
 
     """
 
@@ -70,12 +72,9 @@ class Draft:
     text: str = ""
     attachments: list[list[str]] = field(default_factory=list)
     phone: str | None = None
+    behalf: bool = False
     villager_name: str | None = None
-
-    @property
-    def on_behalf(self) -> bool:
-        """Whether a liaison files it for someone else."""
-        return self.villager_name is not None
+    home_village: str | None = None
 
     def add_text(self, text: str) -> None:
         """Append a piece of the story."""
@@ -89,7 +88,7 @@ class Draft:
 
 def load(context: Context) -> Draft:
     """The draft of this user (a fresh one if none is stored or it is unreadable)."""
-    stored = _user_data(context).get(_DRAFT)
+    stored = user_data(context).get(_DRAFT)
     if isinstance(stored, dict):
         try:
             return Draft(**stored)
@@ -101,25 +100,25 @@ def load(context: Context) -> Draft:
 def save(context: Context, draft: Draft, step: str) -> str:
     """Store the draft at ``step`` and return the step, as the conversation's next state."""
     draft.step = step
-    _user_data(context)[_DRAFT] = asdict(draft)
+    user_data(context)[_DRAFT] = asdict(draft)
     return step
 
 
 def discard(context: Context) -> None:
     """Forget the draft (filed or cancelled)."""
-    _user_data(context).pop(_DRAFT, None)
+    user_data(context).pop(_DRAFT, None)
 
 
-def start(context: Context, *, villager_name: str | None = None) -> Draft:
+def start(context: Context, *, behalf: bool = False, home_village: str | None = None) -> Draft:
     """A new draft, starting the story with what the user already said or sent.
 
     A villager's draft starts with their last question; both start with anything they sent
     before choosing to file (a photo, a forwarded message).
     """
-    draft = Draft(villager_name=villager_name)
-    if villager_name is None:
+    draft = Draft(behalf=behalf, home_village=home_village)
+    if not behalf:
         draft.add_text(memory.last_question(context) or "")
-    pending = _user_data(context).pop(_PENDING, None)
+    pending = user_data(context).pop(_PENDING, None)
     if isinstance(pending, dict):
         draft.add_text(str(pending.get("text") or ""))
         draft.attachments = [list(map(str, pair)) for pair in pending.get("attachments", [])]
@@ -133,7 +132,7 @@ def keep_pending(context: Context, message: Message) -> bool:
         Whether this is the first message of its album (only then is filing offered).
 
     """
-    pending = _user_data(context).setdefault(_PENDING, {"text": "", "attachments": []})
+    pending = user_data(context).setdefault(_PENDING, {"text": "", "attachments": []})
     text = message.text or message.caption
     if text:
         pending["text"] = f"{pending['text']}\n{text}" if pending["text"] else text
@@ -148,7 +147,7 @@ def keep_pending(context: Context, message: Message) -> bool:
 
 def drop_pending(context: Context) -> None:
     """Forget what was held for an offer the user declined."""
-    _user_data(context).pop(_PENDING, None)
+    user_data(context).pop(_PENDING, None)
 
 
 def attachment_of(message: Message) -> tuple[AttachmentKind, str] | None:
@@ -183,59 +182,44 @@ def describe_attachments(attachments: list[list[str]]) -> str:
     )
 
 
-def story_text(draft: Draft) -> str:
+def story_text(current: Draft) -> str:
     """The text to file: the story, or a pointer to the attachments when only files were sent."""
-    if draft.text.strip():
-        return draft.text
-    return texts.ATTACHMENTS_ONLY.format(attachments=describe_attachments(draft.attachments))
-
-
-def local_date(services: Services, moment: datetime) -> str:
-    """A deadline as the township's date in words, e.g. "3月18日"."""
-    day = services.intake.deadlines.due_date(moment)
-    return texts.DATE.format(month=day.month, day=day.day)
-
-
-async def register(services: Services, user: User) -> UserView:
-    """The intake user for this Telegram user, registered as a villager on first contact."""
-    return await services.intake.get_or_create_user(user.id, user.full_name)
+    if current.text.strip():
+        return current.text
+    return texts.ATTACHMENTS_ONLY.format(attachments=describe_attachments(current.attachments))
 
 
 # The prompts of the shared steps ---------------------------------------------------------------
 
 
-async def ask_kind(message: Message, context: Context, draft: Draft) -> str:
+async def ask_kind(message: Message, context: Context, current: Draft) -> str:
     """Ask what kind of matter it is."""
     hints = "\n".join(f"· {hint}" for hint in texts.KIND_HINTS.values())
     rows = [
         [InlineKeyboardButton(kind.label, callback_data=KIND_DATA + kind.value)]
         for kind in TicketKind
     ]
-    await message.reply_text(
-        f"{texts.ASK_KIND}\n{hints}", reply_markup=InlineKeyboardMarkup(rows)
-    )
-    return save(context, draft, KIND)
+    await message.reply_text(f"{texts.ASK_KIND}\n{hints}", reply_markup=InlineKeyboardMarkup(rows))
+    return save(context, current, KIND)
 
 
 async def ask_village(
     message: Message,
     context: Context,
     services: Services,
-    draft: Draft,
+    current: Draft,
     *,
     page: int = 0,
-    own_village: str | None = None,
     edit: bool = False,
 ) -> str:
-    """Ask which village, one page of buttons at a time.
+    """Ask which village, one page of buttons at a time (a liaison's own village first).
 
     Args:
         message: Where to ask (or the message to edit, when turning a page).
         context: The handler context.
         services: For the list of villages.
-        draft: The draft.
+        current: The draft.
         page: Which page of villages to show.
-        own_village: A village code to offer first (a liaison's own village).
         edit: Turn the page of ``message`` instead of sending a new one.
 
     """
@@ -245,13 +229,15 @@ async def ask_village(
     shown = villages[page * VILLAGES_PER_PAGE : (page + 1) * VILLAGES_PER_PAGE]
     buttons = [InlineKeyboardButton(v.name, callback_data=VILLAGE_DATA + v.code) for v in shown]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    own = services.intake_config.village(own_village) if own_village else None
+    own = services.intake_config.village(current.home_village) if current.home_village else None
     if own is not None:
         label = texts.OWN_VILLAGE.format(name=own.name)
         rows.insert(0, [InlineKeyboardButton(label, callback_data=VILLAGE_DATA + own.code)])
     turn = []
     if page > 0:
-        turn.append(InlineKeyboardButton(texts.PREVIOUS_PAGE, callback_data=f"{PAGE_DATA}{page - 1}"))
+        turn.append(
+            InlineKeyboardButton(texts.PREVIOUS_PAGE, callback_data=f"{PAGE_DATA}{page - 1}")
+        )
     if page < pages - 1:
         turn.append(InlineKeyboardButton(texts.NEXT_PAGE, callback_data=f"{PAGE_DATA}{page + 1}"))
     if turn:
@@ -261,7 +247,17 @@ async def ask_village(
         await message.edit_reply_markup(reply_markup=markup)
     else:
         await message.reply_text(texts.ASK_VILLAGE, reply_markup=markup)
-    return save(context, draft, VILLAGE)
+    return save(context, current, VILLAGE)
+
+
+def offer_buttons() -> InlineKeyboardMarkup:
+    """登记问题 / 不用了, under an offer to file something sent outside the flow."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.FILE_BUTTON, callback_data=callbacks.FILE_TICKET)],
+            [InlineKeyboardButton(texts.NO_THANKS_BUTTON, callback_data=DROP_OFFER)],
+        ]
+    )
 
 
 def story_buttons() -> InlineKeyboardMarkup:
@@ -274,34 +270,33 @@ def story_buttons() -> InlineKeyboardMarkup:
     )
 
 
-async def ask_story(message: Message, context: Context, draft: Draft) -> str:
+async def ask_story(message: Message, context: Context, current: Draft) -> str:
     """Ask for the story, showing what is already in it."""
     parts = [texts.ASK_STORY]
-    if draft.text:
-        parts.append(texts.STORY_PREFILLED.format(text=draft.text))
-    if draft.attachments:
-        attachments = describe_attachments(draft.attachments)
+    if current.text:
+        parts.append(texts.STORY_PREFILLED.format(text=current.text))
+    if current.attachments:
+        attachments = describe_attachments(current.attachments)
         parts.append(texts.STORY_ATTACHMENTS_PREFILLED.format(attachments=attachments))
-    buttons = story_buttons() if draft.text or draft.attachments else None
+    buttons = story_buttons() if current.text or current.attachments else None
     await message.reply_text("\n\n".join(parts), reply_markup=buttons)
-    return save(context, draft, STORY)
+    return save(context, current, STORY)
 
 
 async def ask_confirmation(
-    message: Message, context: Context, services: Services, draft: Draft
+    message: Message, context: Context, services: Services, current: Draft
 ) -> str:
     """Show the summary with 确认提交 / 重新填写 / 取消."""
-    village = services.intake_config.village(draft.village or "")
-    kind = TicketKind(draft.kind) if draft.kind in set(TicketKind) else None
+    village = services.intake_config.village(current.village or "")
+    kind = TicketKind(current.kind) if current.kind in set(TicketKind) else None
+    name, phone = current.villager_name, current.phone
     summary = texts.SUMMARY.format(
         kind=kind.label if kind else "",
         village=village.name if village else "",
-        behalf=(
-            texts.SUMMARY_BEHALF.format(name=draft.villager_name) if draft.villager_name else ""
-        ),
-        phone=texts.SUMMARY_PHONE.format(tail=draft.phone[-4:]) if draft.phone else texts.SUMMARY_NO_PHONE,
-        attachments=describe_attachments(draft.attachments) or texts.SUMMARY_NO_ATTACHMENTS,
-        text=story_text(draft),
+        behalf=texts.SUMMARY_BEHALF.format(name=name) if current.behalf and name else "",
+        phone=texts.SUMMARY_PHONE.format(tail=phone[-4:]) if phone else texts.SUMMARY_NO_PHONE,
+        attachments=describe_attachments(current.attachments) or texts.SUMMARY_NO_ATTACHMENTS,
+        text=story_text(current),
     )
     rows = [
         [InlineKeyboardButton(texts.CONFIRM_BUTTON, callback_data=SUBMIT)],
@@ -309,7 +304,7 @@ async def ask_confirmation(
         [InlineKeyboardButton(texts.ABANDON_BUTTON, callback_data=ABANDON)],
     ]
     await message.reply_text(summary, reply_markup=InlineKeyboardMarkup(rows))
-    return save(context, draft, CONFIRM)
+    return save(context, current, CONFIRM)
 
 
 def private_message(update: Update) -> Message | None:
@@ -323,7 +318,8 @@ def private_message(update: Update) -> Message | None:
     return update.effective_message
 
 
-def _user_data(context: Context) -> dict[str, Any]:
+def user_data(context: Context) -> dict[str, Any]:
+    """The user's persisted data (every update these areas handle comes from a user)."""
     data = context.user_data
     if data is None:
         raise RuntimeError("user_data is only available for updates from a user")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from handlers import callbacks
 from handlers.texts import answers as texts
 from knowledge.matcher import Decision, MatchResult
+from knowledge.normalize import normalize
 from knowledge.schema import FaqEntry
 from knowledge.service import Faq
 
@@ -29,7 +30,7 @@ class Reply:
 
 def reply_to(faq: Faq, result: MatchResult) -> Reply:
     """The reply for a matched message: the answer, a choice of candidates, or a hand-over."""
-    if not result.query.strip():
+    if not normalize(result.query):
         return Reply(texts.EMPTY_MESSAGE)
     if result.decision is Decision.ANSWER and result.best is not None:
         return answer_reply(faq, faq.base.entry(result.best.id))

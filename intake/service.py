@@ -116,6 +116,11 @@ class IntakeService:
         self._clock = clock
         self.deadlines = DeadlinePolicy(config)
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The database this service works on, for its companions (question log, console)."""
+        return self._engine
+
     # People ---------------------------------------------------------------------------------
 
     async def get_or_create_user(self, telegram_id: int, display_name: str) -> UserView:

@@ -97,7 +97,9 @@ class Classifier:
         # Longest first, so that 你好 is taken as a greeting before 你 is dropped as a filler.
         words = sorted(self._small_talk_phrase, key=len, reverse=True)
         self._small_talk = re.compile("|".join(map(re.escape, words)))
-        self._action = re.compile("|".join(_action_pattern(p) for p in rules.action_request.phrases))
+        self._action = re.compile(
+            "|".join(_action_pattern(p) for p in rules.action_request.phrases)
+        )
 
     def classify(self, text: str) -> Intent:
         """What this message is; never raises for any string."""

@@ -54,6 +54,7 @@ class MatchConfig(BaseModel):
     pair_weight: float = Field(ge=0)
     sound_weight: float = Field(ge=0)
     query_floor: float = Field(ge=0)
+    min_shared_pairs: int = Field(ge=1)
     common_share: float = Field(gt=0, le=1)
     common_count: int = Field(ge=1)
     shortlist: int = Field(ge=MAX_CANDIDATES)
@@ -174,10 +175,12 @@ class Matcher:
         self._query_floor = config.query_floor * (config.pair_weight * self._default_idf) ** 2
         self._vocabulary = {f: i for i, f in enumerate(self._idf)}
         weights = np.fromiter((self._weight(f) for f in self._idf), np.float64, len(self._idf))
+        self._feature_weights = weights
         self._docs = _Rows([self._ids(f) for f in doc_features], weights)
         self._bags = _Postings([self._ids(f) for f in bag_features], weights)
         self._entry_docs = np.searchsorted(doc_entry, np.arange(len(entry_ids) + 1))
         self._keyword_docs = np.asarray([t.is_keyword for t in texts], dtype=bool)
+        self._is_pair = np.asarray([f[0] == "p" for f in self._vocabulary], dtype=bool)
 
     @classmethod
     def from_entries(
@@ -213,8 +216,12 @@ class Matcher:
             Candidate(self.entry_ids[i], round(float(scores[i]), 4)) for i in order if scores[i] > 0
         )
         # A message of a word or two is answered only through one of the entry's keywords:
-        # "离婚" alone could mean any of a dozen questions.
-        specific = not scored.short or bool(scored.keyword_hit[order[0]])
+        # "离婚" alone could mean any of a dozen questions. So is one that shares a single word
+        # with the entry: "钱包丢了" is not "离婚证丢了还能复婚吗".
+        best = order[0]
+        specific = bool(scored.keyword_hit[best]) or (
+            not scored.short and scored.shared_pairs[best] >= self.config.min_shared_pairs
+        )
         return MatchResult(text, self._decide(candidates, specific), candidates)
 
     def _decide(self, candidates: tuple[Candidate, ...], specific: bool) -> Decision:
@@ -264,7 +271,11 @@ class Matcher:
         keyword_hit[shortlist] = np.logical_or.reduceat(doc_keyword_hit, runs)
         scores[shortlist] += config.cosine_weight * np.maximum.reduceat(cosine, runs)
         scores += config.keyword_bonus * keyword_hit
-        return _Scores(scores, keyword_hit, query_norm2 < self._query_floor)
+        pairs = np.fromiter((self._is_pair[i] for i in indices), bool, indices.size)
+        # Postings hold feature weights; dividing them out again counts the shared pairs.
+        pair_indices = indices[pairs]
+        shared_pairs = self._bags.dot(pair_indices, 1.0 / self._feature_weights[pair_indices])
+        return _Scores(scores, keyword_hit, query_norm2 < self._query_floor, shared_pairs)
 
 
 @dataclass(frozen=True)
@@ -274,6 +285,7 @@ class _Scores:
     scores: FloatArray
     keyword_hit: npt.NDArray[np.bool_]
     short: bool
+    shared_pairs: FloatArray
 
 
 def texts_of(entries: Iterable[EntryTexts]) -> list[IndexedText]:

@@ -5,7 +5,7 @@ without a token chats through it, and the end-to-end tests drive the bot through
 """
 
 from bot.local_api.errors import ApiError
-from bot.local_api.server import LocalBotApi
+from bot.local_api.server import DEFAULT_TOKEN, Interceptor, LocalBotApi
 from bot.local_api.state import ApiCall
 from bot.local_api.users import (
     BotMessage,
@@ -20,6 +20,7 @@ from bot.local_api.users import (
 )
 
 __all__ = [
+    "DEFAULT_TOKEN",
     "ApiCall",
     "ApiError",
     "BotMessage",
@@ -27,6 +28,7 @@ __all__ = [
     "CallbackAnswer",
     "ChatView",
     "GroupChat",
+    "Interceptor",
     "Key",
     "LocalBotApi",
     "ReplyTimeout",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
@@ -12,6 +11,7 @@ from aiohttp import web
 
 from bot.local_api.errors import ApiError
 from bot.local_api.files import MediaKind
+from bot.local_api.loopback import is_loopback_host
 from bot.local_api.methods import BotApiMethods
 from bot.local_api.objects import (
     GroupKind,
@@ -97,7 +97,7 @@ class LocalBotApi:
         """
         if self._runner is not None or self._root:
             raise RuntimeError("a LocalBotApi can be started once")
-        if host != "localhost" and not _is_loopback(host):
+        if not is_loopback_host(host):
             raise ValueError(f"the local Bot API listens on loopback addresses only, not {host!r}")
         app = web.Application(client_max_size=_MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_call)
@@ -215,7 +215,7 @@ class LocalBotApi:
                 raise ValueError(f"group ids are negative, not {chat_id}")
             record = self.world.add_chat(group_chat(chat_id, title or f"群{-chat_id}", kind))
             existing = self._groups[chat_id] = GroupChat(
-                self.world, self.updates, record, f"group {record.chat['title']} ({chat_id})"
+                self.world, record, f"group {record.chat['title']} ({chat_id})"
             )
         else:
             _check_same(existing.chat, title=title, type=kind)
@@ -277,13 +277,6 @@ class LocalBotApi:
         if not self._root:
             raise RuntimeError("the local Bot API is not started")
         return self._root
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _url_host(host: str) -> str:

@@ -47,6 +47,7 @@ class ChatRecord:
     edits: list[JsonDict] = field(default_factory=list)
     """Every edited version of a bot message, in the order of the edits."""
     deleted: list[int] = field(default_factory=list)
+    """The ids of the messages the bot deleted, in order."""
     actions: list[str] = field(default_factory=list)
     """The chat actions (``typing``, ...) the bot sent."""
     keyboard: JsonDict | None = None
@@ -97,7 +98,7 @@ class World:
     """Everything the server knows, shared by the Bot API methods and the user side.
 
     Args:
-        bot_user: The bot's ``User`` object, as ``getMe`` returns it.
+        bot_user: The bot's ``User`` object, as in the messages it sends.
         privacy_mode: Whether the bot only sees group messages meant for it (commands, replies
             to it, mentions), as with Telegram's default privacy mode, unless it is an admin.
 
@@ -195,9 +196,11 @@ class World:
     async def wait_until(
         self,
         condition: Callable[[], bool],
-        timeout: float,  # noqa: ASYNC109 - a timeout is an answer here, not an error
+        timeout: float | None,  # noqa: ASYNC109 - a timeout is an answer here, not an error
     ) -> bool:
         """Wait until ``condition()`` holds after some change, for at most ``timeout`` seconds.
+
+        ``None`` waits as long as it takes.
 
         Returns:
             Whether the condition holds.

@@ -110,11 +110,11 @@ class ChatView:
     """What one chat shows of the bot: the messages it sent and edited, its keyboard.
 
     Reads are cursors: :meth:`replies` returns the bot messages not yet returned, in order.
+    Waits end after ``timeout`` seconds, or never with ``timeout=None`` (an interactive chat).
     """
 
-    def __init__(self, world: World, updates: UpdateQueue, record: ChatRecord, name: str) -> None:
+    def __init__(self, world: World, record: ChatRecord, name: str) -> None:
         self._world = world
-        self._updates = updates
         self._record = record
         self._name = name
         self._replies_read = 0
@@ -142,13 +142,20 @@ class ChatView:
         for sent in reversed(self._record.sent):
             current = self._record.messages.get(sent.message["message_id"])
             if current is not None:
-                return BotMessage.of(current, current.get("reply_markup") or sent.markup)
+                # Inline keyboards change with edits; a reply keyboard stays as sent.
+                kept = sent.markup if sent.markup and "keyboard" in sent.markup else None
+                return BotMessage.of(current, current.get("reply_markup") or kept)
         return None
 
     @property
     def keyboard(self) -> tuple[tuple[Key, ...], ...]:
         """The reply keyboard shown now; empty if none."""
         return _keys(self._record.keyboard or {})
+
+    @property
+    def deleted(self) -> list[int]:
+        """The ids of the messages the bot deleted here, oldest first."""
+        return list(self._record.deleted)
 
     @property
     def chat_actions(self) -> list[str]:
@@ -158,7 +165,7 @@ class ChatView:
     async def replies(
         self,
         count: int = 1,
-        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - the deadline is part of the question
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - the deadline is part of the question
     ) -> list[BotMessage]:
         """Wait for the next ``count`` bot messages in this chat and return them as sent.
 
@@ -175,14 +182,14 @@ class ChatView:
         self._calls_seen = len(self._world.calls)
         return [BotMessage.of(sent.message, sent.markup) for sent in new]
 
-    async def reply(self, timeout: float = DEFAULT_TIMEOUT) -> BotMessage:  # noqa: ASYNC109
+    async def reply(self, timeout: float | None = DEFAULT_TIMEOUT) -> BotMessage:  # noqa: ASYNC109
         """Wait for the next bot message in this chat (``replies(1)``)."""
         return (await self.replies(1, timeout))[0]
 
     async def edits(
         self,
         count: int = 1,
-        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109
     ) -> list[BotMessage]:
         """Wait for the next ``count`` edits of bot messages here; each as the edit left it.
 
@@ -199,18 +206,19 @@ class ChatView:
         self._calls_seen = len(self._world.calls)
         return [BotMessage.of(edit, edit.get("reply_markup")) for edit in new]
 
-    def _timeout_report(self, expected: str, timeout: float, got: list[Sent]) -> str:
+    def _timeout_report(self, expected: str, timeout: float | None, got: list[Sent]) -> str:
         lines = [f"{self._name}: expected {expected} within {timeout}s, got {len(got)}"]
         lines += [f"  #{sent.message['message_id']}: {_summary(sent.message)}" for sent in got]
-        calls = [call for call in self._world.calls[self._calls_seen :]]
-        calls = [call for call in calls if call.method.lower() != "getupdates"]
-        if calls:
+        calls = self._world.calls[self._calls_seen :]
+        if not calls:
+            lines.append("the bot made no API call at all meanwhile: is it running?")
+        # Polling is noise here; what the bot sent, and where, is the clue.
+        shown = [call for call in calls if call.method.lower() != "getupdates"]
+        if shown:
             lines.append("bot API calls meanwhile (latest last):")
-        for call in calls[-_CALLS_SHOWN_ON_TIMEOUT:]:
+        for call in shown[-_CALLS_SHOWN_ON_TIMEOUT:]:
             outcome = call.error or call.status or "pending"
             lines.append(f"  {call.method} chat_id={call.params.get('chat_id')} → {outcome}")
-        if not self._world.calls[self._calls_seen :]:
-            lines.append("the bot made no API call at all meanwhile: is it running?")
         return "\n".join(lines)
 
 
@@ -233,8 +241,9 @@ class TelegramUser(ChatView):
 
     def __init__(self, world: World, updates: UpdateQueue, profile: JsonDict) -> None:
         super().__init__(
-            world, updates, world.chat(profile["id"]), f"{profile['first_name']} ({profile['id']})"
+            world, world.chat(profile["id"]), f"{profile['first_name']} ({profile['id']})"
         )
+        self._updates = updates
         self.profile = profile
 
     @property
@@ -264,7 +273,8 @@ class TelegramUser(ChatView):
 
     async def send_command(self, command: str, *, to: GroupChat | None = None) -> JsonDict:
         """Send a command such as ``/start`` or ``/start payload``."""
-        if not command_entities(command) or command_entities(command)[0]["offset"] != 0:
+        entities = command_entities(command)
+        if not entities or entities[0]["offset"] != 0:
             raise UserActionError(f"{command!r} does not start with a command")
         return await self.send(command, to=to)
 
@@ -313,7 +323,7 @@ class TelegramUser(ChatView):
     async def callback_answer(
         self,
         query: JsonDict,
-        timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109
     ) -> CallbackAnswer:
         """Wait for the bot's answer to a press.
 

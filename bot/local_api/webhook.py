@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import re
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.local_api.errors import bad_request
+from bot.local_api.loopback import is_loopback_host
 from bot.local_api.objects import JsonDict, unix_now
 from bot.local_api.updates import UpdateQueue
 
@@ -146,15 +146,8 @@ def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise bad_request("bad webhook: invalid webhook URL specified")
-    if parts.hostname != "localhost" and not _is_loopback(parts.hostname):
+    if not is_loopback_host(parts.hostname):
         raise bad_request(
             "bad webhook: the local Bot API only delivers to loopback addresses "
             "(127.0.0.1, ::1, localhost)"
         )
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

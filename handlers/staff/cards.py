@@ -270,13 +270,17 @@ def village_keyboard(services: Services, number: str) -> InlineKeyboardMarkup:
         _button(village.name, Press.VILLAGE, number, village.code)
         for village in services.intake_config.township.villages
     ]
-    return InlineKeyboardMarkup([*_rows(villages, 3), [_button(texts.BUTTON_BACK, Press.BACK, number)]])
+    return InlineKeyboardMarkup(
+        [*_rows(villages, 3), [_button(texts.BUTTON_BACK, Press.BACK, number)]]
+    )
 
 
 def unit_keyboard(services: Services, number: str) -> InlineKeyboardMarkup:
     """Every unit that can lead joint handling (部门联动)."""
     units = [_button(unit, Press.UNIT, number, unit) for unit in services.intake_config.units]
-    return InlineKeyboardMarkup([*_rows(units, 2), [_button(texts.BUTTON_BACK, Press.BACK, number)]])
+    return InlineKeyboardMarkup(
+        [*_rows(units, 2), [_button(texts.BUTTON_BACK, Press.BACK, number)]]
+    )
 
 
 def confirm_keyboard(message_id: int) -> InlineKeyboardMarkup:

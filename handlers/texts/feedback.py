@@ -4,8 +4,7 @@ from __future__ import annotations
 
 ASK = "您登记的 {number} 已经答复了。请问您对办理的结果满意吗？"
 ASK_BEHALF = (
-    "您代村民 {name} 登记的 {number} 已经答复了。请问问村民对办理结果满意吗？"
-    "再替村民点下面的按钮。"
+    "您代村民 {name} 登记的 {number} 已经答复了。请问问村民对办理结果满意吗？再替村民点下面的按钮。"
 )
 RATING_BUTTONS = {
     "satisfied": "😊 满意",

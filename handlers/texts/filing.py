@@ -5,15 +5,12 @@ from __future__ import annotations
 # Offers, outside the flow.
 MEDIA_OFFER = "收到了。要把它登记下来，请镇上的工作人员处理吗？"
 FORWARD_OFFER = (
-    "收到您转发的消息。需要工作人员处理的话，可以登记下来；"
-    "想问法律问题，也可以直接用自己的话问我。"
+    "收到您转发的消息。需要工作人员处理的话，可以登记下来；想问法律问题，也可以直接用自己的话问我。"
 )
 FILE_BUTTON = "登记问题"
 NO_THANKS_BUTTON = "不用了"
 DROPPED = "好的，没有登记。有需要随时告诉我。"
 STALE_BUTTON = "这个按钮已经过期了。"
-ALREADY_FILED = "这件事已经登记过了，可以发 /mytickets 查看进度。"
-NOT_HERE = "登记问题请私聊我。"
 
 # Step 1: the kind.
 ASK_KIND = (
@@ -46,7 +43,8 @@ STORY_DONE_BUTTON = "说完了"
 STORY_CLEAR_BUTTON = "清空重说"
 STORY_CLEARED = "已清空，请重新说一说。"
 STORY_EMPTY = "还没有收到您要反映的内容。请打字或发语音说一说，说完了再点「说完了」。"
-STORY_TOO_LONG = "这一条太长了，没有记上：一共最多 {limit} 个字，还能写 {room} 个字。请分开、简短一点说。"
+STORY_SHORTENED = "这一条太长了，我只记下了开头和结尾。"
+STORY_FULL = "内容已经写满了（最多 {limit} 个字），这一条没有记上。请点「说完了」。"
 STORY_TOO_MANY_FILES = "附件最多 {limit} 个，这个没有记上。"
 STORY_UNSUPPORTED = "这种消息没法记下来，请打字、发语音、照片或文件。"
 ATTACHMENTS_ONLY = "（内容见附件：{attachments}）"

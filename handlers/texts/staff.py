@@ -1,5 +1,7 @@
-"""Texts of the staff area: ticket cards, staff buttons and prompts, commands, reminders, and
-the short notices that tell villagers (or the liaison who filed) how their ticket is going.
+"""Texts of the staff area, and of the notices that tell villagers how their ticket is going.
+
+Staff see ticket cards, buttons, prompts, command answers and reminders; villagers (or the
+liaison who filed for them) get short plain notices of every public change.
 
 Placeholders are filled with HTML-escaped values; the messages are sent with ``parse_mode=HTML``.
 """
@@ -62,7 +64,8 @@ PROMPT_MARK = "✍️"
 PROMPT_TITLE = "✍️ 工单 {number}｜{action}"
 ASK_REJECT_REASON = "{who}，请回复这条消息，写明不予受理的理由。"
 ASK_REJECT_ROUTE = (
-    "{who}，请回复这条消息，写明村民应当走的途径（例如：向湟中区人民法院起诉、到镇司法所申请调解）。"
+    "{who}，请回复这条消息，写明村民应当走的途径"
+    "（例如：向湟中区人民法院起诉、到镇司法所申请调解）。"
 )
 ASK_ESCALATE_REASON = "{who}，请回复这条消息，写明上报到「{level}」的理由。"
 ASK_DEESCALATE_REASON = "{who}，请回复这条消息，写明下派到「{level}」的理由。"
@@ -113,8 +116,11 @@ ROLE_USAGE = (
     "用法：/role 用户 身份 [村、网格或单位]\n"
     "用户：数字 ID、@用户名，或回复对方的消息后只写身份。\n"
     "身份：{roles}\n"
-    "例：/role @zhangsan grid_worker G01　/role 123456789 liaison V03　/role 123456789 department 派出所"
+    "例：/role @zhangsan grid_worker G01\n"
+    "　　/role 123456789 liaison V03\n"
+    "　　/role 123456789 department 派出所"
 )
+ROLE_ADMIN_ONLY = "只有管理员可以设置人员身份。"
 ROLE_NAME = "{code}（{label}）"
 ROLE_UNKNOWN = "没有「{role}」这个身份。可选：{roles}"
 ROLE_AREA_UNKNOWN = "没有找到「{area}」这个村、网格或单位。"
@@ -142,6 +148,7 @@ BLOCKED_NOTE = "系统：村民已停用机器人，「{event}」的消息没有
 
 # Notices to the villager (or to the liaison who filed for them).
 FOR_LIAISON = "（这是您代 {name} 反映的事情，请转告本人。）\n"
+VILLAGER_FILED = "您反映的事情已经登记了（工单 {number}），工作人员会尽快处理，有进展会告诉您。"
 VILLAGER_ACCEPTED = "您反映的事情（工单 {number}）已经受理了。工作人员会在 {date} 前给您答复。"
 VILLAGER_REJECTED = (
     "关于您反映的事情（工单 {number}）：这件事不归我们这里办理（不予受理）。\n"
@@ -151,7 +158,8 @@ VILLAGER_REJECTED = (
 )
 VILLAGER_REPLIED = "工单 {number} 有答复了：\n\n{text}\n\n—— 上新庄镇工作人员"
 VILLAGER_EXTENDED = (
-    "您的事情（工单 {number}）需要多一些时间办理，延长 {days} 天，最晚 {date} 前答复您。\n原因：{reason}"
+    "您的事情（工单 {number}）需要多一些时间办理，延长 {days} 天，最晚 {date} 前答复您。\n"
+    "原因：{reason}"
 )
 VILLAGER_FEEDBACK_RECORDED = "工单 {number}：已记下您的评价「{rating}」。"
 VILLAGER_REOPENED = "工单 {number} 重新办理了，工作人员会继续跟进，有结果会告诉您。"

@@ -19,6 +19,11 @@ TABLES = {
     "tickets",
     "users",
     "bot_state",
+    "question_log",
+    "faq_ratings",
+    "console_login_tokens",
+    "console_sessions",
+    "console_passwords",
 }
 
 
@@ -28,7 +33,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0002"
+    assert await current_revision(empty_engine) == head_revision() == "0003"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -64,4 +69,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py")) == [
         "0001_intake_schema.py",
         "0002_bot_state.py",
+        "0003_console_and_question_log.py",
     ]

@@ -76,6 +76,27 @@ def test_nothing_to_go_on_hands_over(faq: Faq, text: str) -> None:
     assert faq.match(text).decision is Decision.NONE
 
 
+@pytest.mark.parametrize(
+    "text", ["离婚", "彩礼", "宅基地", "钱包丢了", "我家的牛丢了怎么办", "手机丢了怎么办"]
+)
+def test_one_word_in_common_is_not_enough_to_answer(faq: Faq, text: str) -> None:
+    assert faq.match(text).decision is not Decision.ANSWER
+
+
+def test_a_keyword_answers_even_a_short_message(faq: Faq) -> None:
+    result = faq.match("家暴")
+    assert result.decision is Decision.ANSWER
+    assert result.best is not None and result.best.id == "family.domestic_violence"
+
+
+def test_a_word_in_a_long_unrelated_story_does_not_win(faq: Faq) -> None:
+    story = (
+        "我哥哥前几年离婚了，一直一个人住在老房子里，身体也不好，地也种不动了，"
+        "家里没有别的收入，村里说可以申请低保，想问问低保要准备什么材料，去哪里交"
+    )
+    assert faq.match(story).decision is not Decision.ANSWER
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_gets_a_well_formed_result(text: str) -> None:

@@ -21,5 +21,5 @@ def test_flood_control_carries_retry_after() -> None:
 def test_response_has_the_error_code_as_status() -> None:
     response = ApiError(409, "Conflict: x").response()
     assert response.status == 409
-    assert response.body is not None
-    assert json.loads(bytes(response.body))["description"] == "Conflict: x"
+    assert response.text is not None
+    assert json.loads(response.text)["description"] == "Conflict: x"

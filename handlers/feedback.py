@@ -1,0 +1,220 @@
+"""回访: once a ticket is answered and staff ask for feedback, the villager rates how it went.
+
+满意 and 基本满意 close the ticket; 不满意 asks why (a short persistent conversation named
+``feedback``) and reopens it, which puts it back in front of staff. For a ticket a liaison filed,
+the buttons go to the liaison, who asks the villager and answers for them.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from handlers import callbacks, draft
+from handlers.draft import Context
+from handlers.notify import Notifier
+from handlers.questions import starts_with
+from handlers.services import Services
+from handlers.staff import people
+from handlers.texts import feedback as texts
+from handlers.texts import filing as filing_texts
+from intake import ErrorCode, IntakeError, Rating, Source, TicketView
+from intake.rules import Action, check
+
+REASON = "reason"
+RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
+TICKET_NUMBER = re.compile(r"\d{4}-\d{6,}")
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+_RATING_TICKET = "feedback_ticket"
+# A reason that cannot be recorded as typed: ask again rather than leave.
+_RETRY_CODES = frozenset({ErrorCode.EMPTY_TEXT, ErrorCode.TEXT_TOO_LONG})
+
+
+@dataclass(frozen=True)
+class Press:
+    """A 回访 button: ``fb:<ticket number>:<rating>``."""
+
+    number: str
+    rating: Rating
+
+
+def rating_data(number: str, rating: Rating) -> str:
+    """The callback data of a 回访 button."""
+    return f"{callbacks.FEEDBACK}{number}:{rating.value}"
+
+
+def parse_press(data: str | None) -> Press | None:
+    """Read 回访 callback data; ``None`` if it is malformed (forged, or from an old version)."""
+    if data is None or not data.startswith(callbacks.FEEDBACK):
+        return None
+    number, _, rating = data.removeprefix(callbacks.FEEDBACK).rpartition(":")
+    if not TICKET_NUMBER.fullmatch(number) or rating not in {r.value for r in RATINGS}:
+        return None
+    return Press(number, Rating(rating))
+
+
+def rating_buttons(number: str) -> InlineKeyboardMarkup:
+    """满意 / 基本满意 / 不满意, one per row."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.RATING_BUTTONS[r.value], callback_data=rating_data(number, r)
+                )
+            ]
+            for r in RATINGS
+        ]
+    )
+
+
+async def ask_for_feedback(bot: Bot, services: Services, ticket: TicketView) -> None:
+    """Send the 回访 buttons for a ticket now 待回访: to its villager, or to the liaison who filed.
+
+    Nothing is sent to someone registered without Telegram (staff call them instead).
+
+    Raises:
+        TelegramError: The message could not be delivered (the caller decides what to do).
+
+    """
+    behalf = ticket.source is Source.LIAISON
+    recipient_id = ticket.filed_by_id if behalf else ticket.villager_id
+    if recipient_id is None:
+        return
+    try:
+        recipient = await services.intake.get_user(recipient_id)
+    except IntakeError:
+        return
+    if recipient.telegram_id is None:
+        return
+    if behalf:
+        text = texts.ASK_BEHALF.format(name=ticket.villager_name, number=ticket.number)
+    else:
+        text = texts.ASK.format(number=ticket.number)
+    await bot.send_message(recipient.telegram_id, text, reply_markup=rating_buttons(ticket.number))
+
+
+def feedback_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+    """The persistent ``feedback`` conversation: a 回访 button, then the reason for 不满意."""
+    return [FeedbackFlow(services).conversation()]
+
+
+class FeedbackFlow:
+    """Recording 回访 ratings, as handler callbacks sharing the services."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def conversation(self) -> ConversationHandler[Any]:
+        """The persistent ``feedback`` conversation."""
+        rate: BaseHandler[Any, Any, Any] = CallbackQueryHandler(
+            self.rate, pattern=starts_with(callbacks.FEEDBACK)
+        )
+        with warnings.catch_warnings():
+            # Tracked per villager and chat, not per message, on purpose; PTB warns about it.
+            warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+            return ConversationHandler(
+                name="feedback",
+                persistent=True,
+                entry_points=[rate],
+                states={
+                    REASON: [
+                        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.reason),
+                        MessageHandler(PRIVATE & ~filters.COMMAND, self.text_only),
+                    ]
+                },
+                # Pressing another rating while asked for a reason: that rating counts instead.
+                fallbacks=[CommandHandler("cancel", self.cancel, filters=PRIVATE), rate],
+            )
+
+    async def rate(self, update: Update, context: Context) -> str | int:
+        """A 回访 button: record 满意 / 基本满意 at once, ask why for 不满意."""
+        query = update.callback_query
+        press = parse_press(query.data if query else None)
+        message = draft.private_message(update)
+        if query is None or press is None or message is None:
+            if query is not None:
+                await query.answer(filing_texts.STALE_BUTTON)
+            return draft.END
+        actor = await people.actor(self.services, context, query.from_user)
+        try:
+            if press.rating is Rating.DISSATISFIED:
+                # Checked now, so nobody is asked for a reason that could not be recorded.
+                ticket = await self.services.intake.get_ticket(actor.id, press.number)
+                check(Action.RECORD_FEEDBACK, actor, ticket)
+                outcome = None
+            else:
+                outcome = await self.services.intake.record_feedback(
+                    actor.id, press.number, press.rating
+                )
+        except IntakeError as error:
+            await query.answer(error.message, show_alert=True)
+            return draft.END
+        await query.answer()
+        await _show_choice(message, press.rating)
+        if outcome is None:
+            draft.user_data(context)[_RATING_TICKET] = press.number
+            await message.reply_text(texts.ASK_REASON)
+            return REASON
+        await message.reply_text(
+            texts.THANKS.format(rating=press.rating.label, number=press.number)
+        )
+        await Notifier(self.services).publish(context.bot, outcome)
+        return draft.END
+
+    async def reason(self, update: Update, context: Context) -> str | int | None:
+        """Why the villager is not satisfied: recorded, and the ticket reopens."""
+        message = update.effective_message
+        user = update.effective_user
+        number = draft.user_data(context).get(_RATING_TICKET)
+        if message is None or user is None or not isinstance(number, str):
+            return draft.END
+        actor = await people.actor(self.services, context, user)
+        try:
+            outcome = await self.services.intake.record_feedback(
+                actor.id, number, Rating.DISSATISFIED, reason=message.text
+            )
+        except IntakeError as error:
+            await message.reply_text(error.message)
+            if error.code in _RETRY_CODES:
+                return None
+            draft.user_data(context).pop(_RATING_TICKET, None)
+            return draft.END
+        draft.user_data(context).pop(_RATING_TICKET, None)
+        await message.reply_text(texts.REOPENED.format(number=number))
+        await Notifier(self.services).publish(context.bot, outcome)
+        return draft.END
+
+    async def text_only(self, update: Update, context: Context) -> None:
+        """A voice message or photo as the reason: ask for a few typed words."""
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.REASON_TEXT_ONLY)
+
+    async def cancel(self, update: Update, context: Context) -> int:
+        """/cancel: no rating now; the buttons come back so it can be given later."""
+        number = draft.user_data(context).pop(_RATING_TICKET, None)
+        message = update.effective_message
+        if message is not None:
+            buttons = rating_buttons(number) if isinstance(number, str) else None
+            await message.reply_text(texts.CANCELLED, reply_markup=buttons)
+        return draft.END
+
+
+async def _show_choice(message: Message, rating: Rating) -> None:
+    """Replace the buttons by the choice made, so the same question is not answered twice."""
+    await message.edit_text(
+        f"{message.text or ''}\n\n{texts.RATED.format(rating=rating.label)}", reply_markup=None
+    )

@@ -1,0 +1,552 @@
+"""Villagers filing a ticket: a short guided conversation that survives restarts.
+
+kind → village → the story (text, photos, voice, documents; several messages) → an optional
+phone number (only the villager's own, shared with Telegram's contact button) → confirm. The
+same conversation carries a liaison filing on a villager's behalf (:mod:`handlers.liaison`), so
+that while someone is in the middle of filing, the conversation sees their messages first.
+
+Every stray message gets a hint and the step asked again; what it carries is kept in the story
+rather than lost. A double tap on 确认提交 files once: the ticket's source key is the summary
+message, and intake returns the first ticket for a repeated key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import warnings
+from typing import Any
+
+from telegram import (
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from handlers import callbacks, draft, liaison, memory
+from handlers.draft import (
+    CONFIRM,
+    KIND,
+    NAME,
+    PHONE,
+    STORY,
+    VILLAGE,
+    VILLAGER_PHONE,
+    Context,
+    Draft,
+)
+from handlers.notify import Notifier
+from handlers.questions import exactly, shorten, starts_with
+from handlers.services import Services
+from handlers.staff import cards, people
+from handlers.texts import filing as texts
+from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
+from intake.validation import clean_phone
+from knowledge.matcher import Decision
+
+OTHER_CATEGORY = "其他"
+
+# New messages in a private chat (edits go to the fallbacks area, which says they are not read).
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+MEDIA = (
+    filters.PHOTO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.Document.ALL
+)
+STORY_CONTENT = PRIVATE & ((filters.TEXT & ~filters.COMMAND) | MEDIA)
+# Anything but a command: commands other than /cancel reach their own areas mid-flow.
+NOT_A_COMMAND = PRIVATE & ~filters.COMMAND
+# Below this much room left, a long text is refused rather than cut to almost nothing.
+SHORTENED_MIN = 100
+_PHONE_LIKE = re.compile(r"\d[\d\s\-]{5,}\d")
+
+
+def filing_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+    """The filing conversation, then the offers made outside it.
+
+    Order: the persistent ``filing`` conversation (entry points: the FILE_TICKET button, /file,
+    /daiban and the liaison's 替村民登记 button); the offer to file a photo, voice message,
+    video or document sent outside the flow; declining that offer; presses of filing buttons
+    from a flow that has ended.
+    """
+    flow = FilingFlow(services)
+    return [
+        flow.conversation(),
+        MessageHandler(PRIVATE & ~filters.FORWARDED & MEDIA, flow.offer_media),
+        CallbackQueryHandler(flow.decline_offer, pattern=exactly(draft.DROP_OFFER)),
+        CallbackQueryHandler(flow.stale_button, pattern=starts_with(callbacks.FILING)),
+    ]
+
+
+class FilingFlow:
+    """The steps of filing, as handler callbacks sharing the services."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.on_behalf = liaison.OnBehalf(services)
+
+    def conversation(self) -> ConversationHandler[Any]:
+        """The persistent ``filing`` conversation."""
+        stray: BaseHandler[Any, Any, Any] = MessageHandler(NOT_A_COMMAND, self.stray_message)
+        with warnings.catch_warnings():
+            # One conversation per villager and chat is what is wanted, so its buttons are
+            # tracked per chat, not per message; PTB warns about that choice.
+            warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+            return ConversationHandler(
+                name="filing",
+                persistent=True,
+                entry_points=[
+                    CallbackQueryHandler(self.start, pattern=exactly(callbacks.FILE_TICKET)),
+                    CommandHandler("file", self.start, filters=PRIVATE),
+                    *self.on_behalf.entry_points(),
+                ],
+                states={
+                    NAME: [*self.on_behalf.name_handlers(), stray],
+                    KIND: [
+                        CallbackQueryHandler(
+                            self.choose_kind, pattern=starts_with(draft.KIND_DATA)
+                        ),
+                        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, self.type_kind),
+                        stray,
+                    ],
+                    VILLAGE: [
+                        CallbackQueryHandler(
+                            self.choose_village, pattern=starts_with(draft.VILLAGE_DATA)
+                        ),
+                        CallbackQueryHandler(self.turn_page, pattern=starts_with(draft.PAGE_DATA)),
+                        MessageHandler(
+                            PRIVATE & filters.TEXT & ~filters.COMMAND, self.type_village
+                        ),
+                        stray,
+                    ],
+                    VILLAGER_PHONE: [*self.on_behalf.phone_handlers(), stray],
+                    STORY: [
+                        MessageHandler(STORY_CONTENT, self.add_to_story),
+                        CallbackQueryHandler(self.story_done, pattern=exactly(draft.STORY_DONE)),
+                        CallbackQueryHandler(self.clear_story, pattern=exactly(draft.STORY_CLEAR)),
+                        MessageHandler(NOT_A_COMMAND, self.unsupported),
+                    ],
+                    PHONE: [
+                        MessageHandler(PRIVATE & filters.CONTACT, self.share_phone),
+                        MessageHandler(
+                            PRIVATE & filters.Text([texts.SKIP_BUTTON]), self.skip_phone
+                        ),
+                        MessageHandler(PRIVATE & filters.Regex(_PHONE_LIKE), self.typed_phone),
+                        stray,
+                    ],
+                    CONFIRM: [
+                        CallbackQueryHandler(self.submit, pattern=exactly(draft.SUBMIT)),
+                        CallbackQueryHandler(self.redo, pattern=exactly(draft.REDO)),
+                        CallbackQueryHandler(self.abandon, pattern=exactly(draft.ABANDON)),
+                        stray,
+                    ],
+                },
+                fallbacks=[
+                    CommandHandler("cancel", self.cancel, filters=PRIVATE),
+                    CommandHandler(["file", "daiban"], self.still_filing, filters=PRIVATE),
+                    CallbackQueryHandler(self.still_filing, pattern=exactly(callbacks.FILE_TICKET)),
+                    CallbackQueryHandler(self.stale_in_flow, pattern=starts_with(callbacks.FILING)),
+                ],
+            )
+
+    # Starting ---------------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> str | int:
+        """Begin with the kind, the story prefilled with what the villager already said."""
+        message = await _answered(update)
+        if message is None:
+            return draft.END
+        return await draft.ask_kind(message, context, draft.start(context))
+
+    async def offer_media(self, update: Update, context: Context) -> None:
+        """A file sent outside the flow: keep it and offer to file it (once per album)."""
+        message = update.effective_message
+        if message is None or not draft.keep_pending(context, message):
+            return
+        await message.reply_text(texts.MEDIA_OFFER, reply_markup=draft.offer_buttons())
+
+    async def decline_offer(self, update: Update, context: Context) -> None:
+        """不用了: forget the held file."""
+        message = await _answered(update)
+        draft.drop_pending(context)
+        if message is not None:
+            await _remove_buttons(message)
+            await message.reply_text(texts.DROPPED)
+
+    async def stale_button(self, update: Update, context: Context) -> None:
+        """A filing button pressed after its flow ended (a double tap, an old message)."""
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer(texts.STALE_BUTTON)
+        if isinstance(query.message, Message):
+            await _remove_buttons(query.message)
+
+    # The steps ------------------------------------------------------------------------------
+
+    async def choose_kind(self, update: Update, context: Context) -> str | None:
+        """A kind button."""
+        kind = _pressed(update).removeprefix(draft.KIND_DATA)
+        if kind not in set(TicketKind):
+            return await self.stale_in_flow(update, context)
+        message = await _answered(update)
+        if message is None:
+            return None
+        return await self._kind_chosen(message, context, TicketKind(kind))
+
+    async def type_kind(self, update: Update, context: Context) -> str | None:
+        """The kind typed instead of pressed ("投诉"); anything else is kept in the story."""
+        message = update.effective_message
+        typed = (message.text or "").strip() if message else ""
+        kind = next((k for k in TicketKind if k.label == typed), None)
+        if message is None or kind is None:
+            return await self.stray_message(update, context)
+        return await self._kind_chosen(message, context, kind)
+
+    async def _kind_chosen(self, message: Message, context: Context, kind: TicketKind) -> str:
+        current = draft.load(context)
+        current.kind = kind.value
+        return await draft.ask_village(message, context, self.services, current)
+
+    async def turn_page(self, update: Update, context: Context) -> str | None:
+        """上一页 / 下一页 of the villages."""
+        page = _pressed(update).removeprefix(draft.PAGE_DATA)
+        if not page.isdigit():
+            return await self.stale_in_flow(update, context)
+        message = await _answered(update)
+        if message is None:
+            return None
+        current = draft.load(context)
+        return await draft.ask_village(
+            message, context, self.services, current, page=int(page), edit=True
+        )
+
+    async def choose_village(self, update: Update, context: Context) -> str | None:
+        """A village button."""
+        code = _pressed(update).removeprefix(draft.VILLAGE_DATA)
+        if self.services.intake_config.village(code) is None:
+            return await self.stale_in_flow(update, context)
+        message = await _answered(update)
+        if message is None:
+            return None
+        return await self._village_chosen(message, context, code)
+
+    async def type_village(self, update: Update, context: Context) -> str | None:
+        """The village's name typed instead of pressed; anything else is kept in the story."""
+        message = update.effective_message
+        typed = (message.text or "").strip() if message else ""
+        villages = self.services.intake_config.township.villages
+        village = next((v for v in villages if typed in (v.name, v.code)), None)
+        if message is None or village is None:
+            return await self.stray_message(update, context)
+        return await self._village_chosen(message, context, village.code)
+
+    async def _village_chosen(self, message: Message, context: Context, code: str) -> str:
+        current = draft.load(context)
+        current.village = code
+        if current.behalf:
+            return await liaison.ask_villager_phone(message, context, current)
+        return await draft.ask_story(message, context, current)
+
+    async def add_to_story(self, update: Update, context: Context) -> str | None:
+        """A piece of the story: text, a photo, a voice message, a document."""
+        message = update.effective_message
+        if message is None:
+            return None
+        current = draft.load(context)
+        added, note = self._add(current, message)
+        reply = "\n".join(filter(None, (note, texts.STORY_RECEIVED if added else None)))
+        await message.reply_text(reply, reply_markup=draft.story_buttons())
+        return draft.save(context, current, STORY)
+
+    async def unsupported(self, update: Update, context: Context) -> str | None:
+        """A sticker, a location …: nothing to keep."""
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(texts.STORY_UNSUPPORTED)
+        return None
+
+    async def clear_story(self, update: Update, context: Context) -> str | None:
+        """清空重说."""
+        message = await _answered(update)
+        if message is None:
+            return None
+        current = draft.load(context)
+        current.clear_story()
+        await message.reply_text(texts.STORY_CLEARED)
+        return draft.save(context, current, STORY)
+
+    async def story_done(self, update: Update, context: Context) -> str | None:
+        """说完了: on to the phone (a liaison gave the villager's already), or ask for more."""
+        message = await _answered(update)
+        if message is None:
+            return None
+        current = draft.load(context)
+        if not current.text.strip() and not current.attachments:
+            await message.reply_text(texts.STORY_EMPTY)
+            return None
+        if current.behalf:
+            return await draft.ask_confirmation(message, context, self.services, current)
+        return await self.ask_phone(message, context, current)
+
+    async def ask_phone(self, message: Message, context: Context, current: Draft) -> str:
+        """Offer the contact button (the villager's own number) or 跳过."""
+        keyboard = ReplyKeyboardMarkup(
+            [
+                [KeyboardButton(texts.SHARE_PHONE_BUTTON, request_contact=True)],
+                [KeyboardButton(texts.SKIP_BUTTON)],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        await message.reply_text(texts.ASK_PHONE, reply_markup=keyboard)
+        return draft.save(context, current, PHONE)
+
+    async def share_phone(self, update: Update, context: Context) -> str | None:
+        """A shared contact: kept only if it is the villager's own (sharing it is the consent)."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or message.contact is None or user is None:
+            return None
+        current = draft.load(context)
+        if message.contact.user_id != user.id:
+            return await self._phone_hint(message, context, current, texts.PHONE_NOT_OWN)
+        try:
+            current.phone = clean_phone(message.contact.phone_number, consent=True)
+        except IntakeError as error:
+            return await self._phone_hint(message, context, current, error.message)
+        await message.reply_text(texts.PHONE_SAVED, reply_markup=ReplyKeyboardRemove())
+        return await draft.ask_confirmation(message, context, self.services, current)
+
+    async def skip_phone(self, update: Update, context: Context) -> str | None:
+        """跳过: no phone."""
+        message = update.effective_message
+        if message is None:
+            return None
+        current = draft.load(context)
+        current.phone = None
+        await message.reply_text(texts.PHONE_SKIPPED, reply_markup=ReplyKeyboardRemove())
+        return await draft.ask_confirmation(message, context, self.services, current)
+
+    async def typed_phone(self, update: Update, context: Context) -> str | None:
+        """A typed number is not taken: only the contact button proves it is their own."""
+        message = update.effective_message
+        if message is None:
+            return None
+        return await self._phone_hint(message, context, draft.load(context), texts.PHONE_USE_BUTTON)
+
+    async def _phone_hint(
+        self, message: Message, context: Context, current: Draft, hint: str
+    ) -> str:
+        await message.reply_text(hint)
+        return await self.ask_phone(message, context, current)
+
+    async def submit(self, update: Update, context: Context) -> str | int | None:
+        """确认提交: file the ticket, tell the villager what happens next, show it to staff."""
+        query = update.callback_query
+        message = draft.private_message(update)
+        user = update.effective_user
+        if query is None or message is None or user is None:
+            return None
+        current = draft.load(context)
+        if current.kind not in set(TicketKind) or current.village is None:
+            await query.answer()
+            return await self.ask_again(message, context, current)
+        actor = await people.actor(self.services, context, user)
+        try:
+            outcome = await self.services.intake.file_ticket(
+                actor.id, self._new_ticket(context, current, message)
+            )
+        except IntakeError as error:
+            await query.answer()
+            await message.reply_text(error.message)
+            return None
+        await query.answer()
+        await _remove_buttons(message)
+        await message.reply_text(self._filed_text(outcome, current))
+        memory.forget_filed(context)
+        draft.discard(context)
+        # A repeated key (a tap after a restart) returns the ticket with no events: no new card.
+        await Notifier(self.services).publish(context.bot, outcome)
+        return draft.END
+
+    async def redo(self, update: Update, context: Context) -> str | None:
+        """重新填写: choose again from the kind on; the story stays."""
+        message = await _answered(update)
+        if message is None:
+            return None
+        await _remove_buttons(message)
+        current = draft.load(context)
+        current.kind = current.village = current.phone = None
+        await message.reply_text(texts.REDO)
+        return await draft.ask_kind(message, context, current)
+
+    async def abandon(self, update: Update, context: Context) -> int:
+        """取消 on the summary."""
+        message = await _answered(update)
+        if message is not None:
+            await _remove_buttons(message)
+        return await self.cancel(update, context)
+
+    # Leaving and stray input ------------------------------------------------------------------
+
+    async def cancel(self, update: Update, context: Context) -> int:
+        """/cancel at any step: nothing is filed."""
+        draft.discard(context)
+        draft.drop_pending(context)
+        chat = update.effective_chat
+        if chat is not None:
+            await context.bot.send_message(
+                chat.id, texts.CANCELLED, reply_markup=ReplyKeyboardRemove()
+            )
+        return draft.END
+
+    async def still_filing(self, update: Update, context: Context) -> str | None:
+        """/file, /daiban or a 登记 button while already filing: carry on where we were."""
+        message = await _answered(update)
+        if message is None:
+            return None
+        await message.reply_text(texts.STILL_FILING)
+        return await self.ask_again(message, context, draft.load(context))
+
+    async def stale_in_flow(self, update: Update, context: Context) -> str | None:
+        """A button of another step, forged or old: say so and ask the current step again."""
+        query = update.callback_query
+        if query is not None:
+            await query.answer(texts.STALE_BUTTON)
+        message = draft.private_message(update)
+        if message is None:
+            return None
+        return await self.ask_again(message, context, draft.load(context))
+
+    async def stray_message(self, update: Update, context: Context) -> str | None:
+        """A message the step did not ask for: keep what it says in the story, ask again."""
+        message = update.effective_message
+        if message is None:
+            return None
+        current = draft.load(context)
+        _added, note = self._add(current, message)
+        await message.reply_text(note or texts.PRESS_A_BUTTON)
+        return await self.ask_again(message, context, current)
+
+    async def ask_again(self, message: Message, context: Context, current: Draft) -> str:
+        """Ask the question of the step the villager is at."""
+        services = self.services
+        if current.step == NAME:
+            return await liaison.ask_name(message, context, current)
+        if current.step == VILLAGE:
+            return await draft.ask_village(message, context, services, current)
+        if current.step == VILLAGER_PHONE:
+            return await liaison.ask_villager_phone(message, context, current)
+        if current.step == STORY:
+            return await draft.ask_story(message, context, current)
+        if current.step == PHONE:
+            return await self.ask_phone(message, context, current)
+        if current.step == CONFIRM:
+            return await draft.ask_confirmation(message, context, services, current)
+        return await draft.ask_kind(message, context, current)
+
+    # Helpers ----------------------------------------------------------------------------------
+
+    def _add(self, current: Draft, message: Message) -> tuple[bool, str | None]:
+        """Add what the message carries to the story.
+
+        Returns:
+            Whether anything was added, and what to tell the villager about it (a text too
+            long for what room is left is kept by its beginning and end, as questions are).
+
+        """
+        config = self.services.intake_config
+        text = message.text or message.caption
+        attachment = draft.attachment_of(message)
+        if not text and attachment is None:
+            return False, texts.STORY_UNSUPPORTED
+        if attachment is not None and len(current.attachments) >= config.max_attachments:
+            return False, texts.STORY_TOO_MANY_FILES.format(limit=config.max_attachments)
+        note = None
+        if text:
+            room = config.max_text_chars - len(current.text) - (1 if current.text else 0)
+            if len(text) > room and room < SHORTENED_MIN:
+                return False, texts.STORY_FULL.format(limit=config.max_text_chars)
+            if len(text) > room:
+                text, note = shorten(text, room), texts.STORY_SHORTENED
+            current.add_text(text)
+        if attachment is not None:
+            current.attachments.append([attachment[0].value, attachment[1]])
+        return True, note
+
+    def _new_ticket(self, context: Context, current: Draft, message: Message) -> NewTicket:
+        text = draft.story_text(current)
+        return NewTicket(
+            # The summary message: a second tap on it returns the ticket the first one filed.
+            source_key=f"tg:{message.chat.id}:{message.message_id}",
+            kind=TicketKind(current.kind or ""),
+            category=self._category(text),
+            text=text,
+            village_code=current.village or "",
+            source=Source.LIAISON if current.behalf else Source.VILLAGER,
+            villager_name=current.villager_name if current.behalf else None,
+            attachments=tuple(
+                Attachment(AttachmentKind(kind), file_id)
+                for kind, file_id in current.attachments
+                if kind in set(AttachmentKind)
+            ),
+            faq_shown=memory.shown_entries(context),
+            contact_phone=current.phone,
+            contact_consent=current.phone is not None,
+        )
+
+    def _category(self, text: str) -> str:
+        """The FAQ domain the story is most likely about, or 其他 when the matcher cannot tell."""
+        result = self.services.faq.match(text)
+        if result.decision is Decision.NONE or result.best is None:
+            return OTHER_CATEGORY
+        domain = self.services.faq.base.entry(result.best.id).domain
+        return domain if domain in self.services.intake_config.categories else OTHER_CATEGORY
+
+    def _filed_text(self, outcome: Outcome, current: Draft) -> str:
+        ticket = outcome.ticket
+        deadlines = self.services.intake_config.deadlines
+        values = {
+            "number": ticket.number,
+            "accept_days": deadlines.acceptance.days,
+            "accept_date": cards.due_date_text(self.services, ticket.accept_due_at),
+            "handle_days": deadlines.handling.days,
+        }
+        if current.behalf:
+            return texts.FILED_BEHALF.format(name=current.villager_name, **values)
+        return texts.FILED.format(**values)
+
+
+def _pressed(update: Update) -> str:
+    """The callback data of a press ("" if none)."""
+    query = update.callback_query
+    return (query.data or "") if query is not None else ""
+
+
+async def _answered(update: Update) -> Message | None:
+    """Answer a button press (Telegram shows a spinner until then) and return its message."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    return draft.private_message(update)
+
+
+async def _remove_buttons(message: Message) -> None:
+    """Take the buttons off a message that has been acted on, so it cannot be pressed again."""
+    # Already without buttons, or too old to edit: nothing can be pressed either way.
+    with contextlib.suppress(BadRequest):
+        await message.edit_reply_markup(reply_markup=None)

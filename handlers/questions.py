@@ -1,0 +1,225 @@
+"""Villagers' questions in private chats: an answer, a choice of candidates, or a hand-over.
+
+A message that asks for action (投诉, 请派人来, 到现在还没发 …) is offered a ticket at once, after
+the answer when the FAQ has one. The buttons here (:mod:`handlers.callbacks`): SHOW_FAQ shows an
+answer, RATE_FAQ records 👍/👎, HANDOVER and REPHRASE follow "都不是" and "换个说法".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from handlers import callbacks
+from handlers.memory import remember_question, remember_shown
+from handlers.replies import Choice, Reply, answer_reply, reply_to
+from handlers.services import Services
+from handlers.texts import answers
+from handlers.texts import questions as texts
+from knowledge.intents import Intent, classify
+from knowledge.matcher import Decision
+from knowledge.normalize import normalize
+from knowledge.schema import FaqEntry
+from knowledge.service import Faq
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+# A new text message (not an edit, not a command) in a villager's private chat with the bot.
+PRIVATE_TEXT = (
+    filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+)
+
+FILE_TICKET = Choice(answers.FILE_TICKET, callbacks.FILE_TICKET)
+TICKET_OR_REPHRASE = (FILE_TICKET, Choice(answers.REPHRASE, callbacks.REPHRASE))
+UP = "up"
+DOWN = "down"
+
+
+def question_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+    """Free text in private chats, and the buttons of answers and hand-overs."""
+    questions = _Questions(services)
+    return [
+        MessageHandler(PRIVATE_TEXT, questions.on_text),
+        CallbackQueryHandler(questions.on_show_answer, pattern=starts_with(callbacks.SHOW_FAQ)),
+        CallbackQueryHandler(questions.on_rate, pattern=starts_with(callbacks.RATE_FAQ)),
+        CallbackQueryHandler(_on_handover, pattern=exactly(callbacks.HANDOVER)),
+        CallbackQueryHandler(_on_rephrase, pattern=exactly(callbacks.REPHRASE)),
+    ]
+
+
+async def answer_question(chat: Chat, context: Context, services: Services, text: str) -> None:
+    """Answer a villager's message, offering a ticket when it asks for action.
+
+    A message too long for a ticket is cut to its beginning and end (where villagers put the
+    question) and answered from that, with a ticket offered, so that nothing is silently lost.
+    """
+    limit = services.intake_config.max_text_chars
+    if len(text) > limit:
+        text = shorten(text, limit)
+        await chat.send_message(texts.LONG_MESSAGE, reply_markup=buttons([FILE_TICKET]))
+    if not normalize(text):
+        await chat.send_message(answers.EMPTY_MESSAGE)
+        return
+    remember_question(context, text)
+    faq = services.faq
+    result = faq.match(text)
+    asks_for_action = classify(text) is Intent.ACTION_REQUEST
+    log.info(
+        "question: %s, best %s, action %s",
+        result.decision,
+        result.best.id if result.best else "-",
+        asks_for_action,
+    )
+    if result.decision is Decision.ANSWER and result.best is not None:
+        await show_answer(chat, context, faq, faq.base.entry(result.best.id))
+    elif not asks_for_action:
+        await send(chat, reply_to(faq, result))
+    if asks_for_action:
+        await chat.send_message(texts.ACTION_OFFER, reply_markup=buttons([FILE_TICKET]))
+
+
+async def show_answer(chat: Chat, context: Context, faq: Faq, entry: FaqEntry) -> None:
+    """Send an FAQ answer with its related questions and the 'helpful?' buttons."""
+    remember_shown(context, entry.id)
+    reply = answer_reply(faq, entry)
+    rating = (
+        Choice(texts.RATE_UP, f"{callbacks.RATE_FAQ}{entry.id}:{UP}"),
+        Choice(texts.RATE_DOWN, f"{callbacks.RATE_FAQ}{entry.id}:{DOWN}"),
+    )
+    await chat.send_message(
+        f"{reply.text}\n\n{texts.RATE_PROMPT}",
+        reply_markup=keyboard([*((choice,) for choice in reply.choices), rating]),
+    )
+
+
+async def send(chat: Chat, reply: Reply) -> Message:
+    """Send a reply with its choices as buttons."""
+    return await chat.send_message(reply.text, reply_markup=buttons(reply.choices))
+
+
+def buttons(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:
+    """Inline buttons, one per row (labels are often whole questions); ``None`` if none."""
+    return keyboard((choice,) for choice in choices)
+
+
+def keyboard(rows: Iterable[Sequence[Choice]]) -> InlineKeyboardMarkup | None:
+    """Inline buttons, row by row; ``None`` when there are none."""
+    markup = [[InlineKeyboardButton(c.label, callback_data=c.action) for c in row] for row in rows]
+    markup = [row for row in markup if row]
+    return InlineKeyboardMarkup(markup) if markup else None
+
+
+def shorten(text: str, limit: int) -> str:
+    """The beginning and the end of a text, joined by a visible cut, in at most ``limit`` chars."""
+    keep = max(0, limit - len(texts.LONG_MESSAGE_CUT))
+    head = keep // 2
+    tail = keep - head
+    return text[:head] + texts.LONG_MESSAGE_CUT + (text[-tail:] if tail else "")
+
+
+def starts_with(prefix: str) -> re.Pattern[str]:
+    """A callback-data pattern for a prefix of :mod:`handlers.callbacks`."""
+    return re.compile("^" + re.escape(prefix))
+
+
+def exactly(data: str) -> re.Pattern[str]:
+    """A callback-data pattern for one exact value of :mod:`handlers.callbacks`."""
+    return re.compile("^" + re.escape(data) + "$")
+
+
+class _Questions:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        await answer_question(message.chat, context, self.services, message.text)
+
+    async def on_show_answer(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        entry_id = (query.data or "").removeprefix(callbacks.SHOW_FAQ)
+        chat = update.effective_chat
+        if entry_id not in self.services.faq.base or chat is None:
+            await query.answer(texts.ANSWER_GONE, show_alert=True)
+            return
+        await query.answer()
+        await show_answer(chat, context, self.services.faq, self.services.faq.base.entry(entry_id))
+
+    async def on_rate(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        data = query.data or ""
+        entry_id, _, vote = data.removeprefix(callbacks.RATE_FAQ).rpartition(":")
+        message = query.message
+        # Honoured only while the answer still carries this button: the first press removes the
+        # rating buttons, so a second press, an old message or forged data changes nothing.
+        if (
+            vote not in (UP, DOWN)
+            or entry_id not in self.services.faq.base
+            or not isinstance(message, Message)
+            or not _offers(message, data)
+        ):
+            await query.answer(texts.STALE_BUTTON)
+            return
+        log.info("faq %s rated %s", entry_id, vote)
+        await query.answer(texts.THANKS_FOR_RATING)
+        await query.edit_message_reply_markup(_without_rating(message.reply_markup))
+        if vote == DOWN:
+            await message.chat.send_message(
+                texts.SORRY_NOT_HELPFUL,
+                reply_markup=buttons(TICKET_OR_REPHRASE),
+            )
+
+
+async def _on_handover(update: Update, context: Context) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None:
+        return
+    await query.answer()
+    if chat is not None:
+        await chat.send_message(texts.HANDED_OVER, reply_markup=buttons(TICKET_OR_REPHRASE))
+
+
+async def _on_rephrase(update: Update, context: Context) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None:
+        return
+    await query.answer()
+    if chat is not None:
+        await chat.send_message(answers.REPHRASE_PROMPT)
+
+
+def _offers(message: Message, data: str) -> bool:
+    markup = message.reply_markup
+    return markup is not None and any(
+        button.callback_data == data for row in markup.inline_keyboard for button in row
+    )
+
+
+def _without_rating(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    if markup is None:
+        return None
+    rows = [
+        row
+        for row in markup.inline_keyboard
+        if not any(
+            isinstance(button.callback_data, str)
+            and button.callback_data.startswith(callbacks.RATE_FAQ)
+            for button in row
+        )
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,489 @@
+"""The buttons on ticket cards, the prompts they lead to, and replies written to a card.
+
+Anyone in a group can press a button, so a button proves nothing: the presser is looked up in
+intake, non-staff are turned away at once, and every action runs through the IntakeService
+method that checks the presser's role on the server side. A refusal is shown to the presser
+only (an alert) and changes nothing. Before asking for a reason, the same rule intake will
+apply (:func:`intake.rules.check`) is checked, so nobody types a reason only to be refused.
+
+After an action the card is redrawn and the Notifier tells the villager what they must know.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes, filters
+
+# Imported as a module: handlers.notify renders cards from this package (see its docstring).
+from handlers import notify
+from handlers.services import Services
+from handlers.staff import cards, pending, people
+from handlers.staff.cards import Press, PressData
+from handlers.staff.pending import Pending, Step
+from handlers.texts import staff as texts
+from intake import IntakeError, Level, Outcome, TicketState, TicketView, UserView
+from intake.enums import LEVELS
+from intake.rules import Action, check, check_level_change
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+CardRef = tuple[int, int]
+
+CALLBACK_ANSWER_MAX = 200
+CONFIRM_PREVIEW_MAX = 3500
+
+
+class _Refused(Exception):
+    """A press or an answer that cannot be taken; the message says why, in Chinese."""
+
+
+class RepliesToStaffMessage(filters.MessageFilter):
+    """A reply to one of this bot's ticket cards or prompts."""
+
+    def filter(self, message: Message) -> bool:
+        """Whether ``message`` answers a card or a prompt the bot sent."""
+        replied = message.reply_to_message
+        if replied is None or replied.from_user is None:
+            return False
+        from_this_bot = replied.from_user.id == message.get_bot().id
+        return from_this_bot and cards.card_number(replied.text) is not None
+
+
+class StaffActions:
+    """Handles staff button presses and the replies to cards and prompts."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._intake = services.intake
+        self._notifier = notify.Notifier(services)
+
+    # Buttons --------------------------------------------------------------------------------
+
+    async def on_press(self, update: Update, context: Context) -> None:
+        """A staff button was pressed: check who pressed it, act, and answer the press."""
+        query = update.callback_query
+        if query is None:
+            return
+        data = cards.parse_press(query.data)
+        if data is None:
+            await query.answer(texts.STALE_BUTTON, show_alert=True)
+            return
+        actor = await people.actor(self._services, context, query.from_user)
+        if not actor.role.is_staff:
+            await query.answer(texts.NOT_STAFF.format(role=actor.role.label), show_alert=True)
+            return
+        try:
+            toast = await self._press(query, context, actor, data)
+        except (IntakeError, _Refused) as error:
+            reason = error.message if isinstance(error, IntakeError) else str(error)
+            await query.answer(reason[:CALLBACK_ANSWER_MAX], show_alert=True)
+            return
+        await query.answer(toast)
+
+    async def _press(
+        self, query: CallbackQuery, context: Context, actor: UserView, data: PressData
+    ) -> str | None:
+        """Carry out one press; return the short confirmation to show the presser."""
+        card = query.message if isinstance(query.message, Message) else None
+        if data.press in (Press.SEND, Press.DROP):
+            return await self._confirm(context, query, card, data)
+        number = data.key
+        user = query.from_user
+        asker = _Asker(self._services, context, user, card.chat_id if card else user.id, _ref(card))
+        match data.press:
+            case Press.ACCEPT:
+                return await self._done(
+                    context.bot, await self._intake.accept(actor.id, number), card
+                )
+            case Press.CLAIM:
+                return await self._done(
+                    context.bot, await self._intake.claim(actor.id, number), card
+                )
+            case Press.CLOSE:
+                return await self._close(context, actor, number, card, asker)
+            case Press.REPLY:
+                await self._may(actor, number, Action.REPLY)
+                return await asker.ask(Step.REPLY, number, texts.ASK_REPLY, texts.PLACEHOLDER_REPLY)
+            case Press.REJECT:
+                await self._may(actor, number, Action.REJECT)
+                return await asker.ask(
+                    Step.REJECT_REASON, number, texts.ASK_REJECT_REASON, texts.PLACEHOLDER_REASON
+                )
+            case Press.ASSIGN:
+                await self._may(actor, number, Action.ASSIGN)
+                return await asker.ask(
+                    Step.ASSIGN, number, texts.ASK_ASSIGNEE, texts.PLACEHOLDER_ASSIGNEE
+                )
+            case Press.ESCALATE:
+                ticket = await self._intake.get_ticket(actor.id, number)
+                if ticket.level is Level.DEPARTMENT:
+                    raise _Refused(texts.STALE_BUTTON)
+                target = LEVELS[ticket.level.rank + 1]
+                return await self._to_level(actor, ticket, target, card, asker)
+            case Press.LEVEL:
+                ticket = await self._intake.get_ticket(actor.id, number)
+                return await self._to_level(actor, ticket, _level(data.arg), card, asker)
+            case Press.UNIT:
+                if data.arg not in self._services.intake_config.units:
+                    raise _Refused(texts.STALE_BUTTON)
+                ticket = await self._intake.get_ticket(actor.id, number)
+                _check_level_change(actor, ticket, Level.DEPARTMENT)
+                return await asker.ask(
+                    Step.ESCALATE,
+                    number,
+                    texts.ASK_ESCALATE_REASON,
+                    texts.PLACEHOLDER_REASON,
+                    Level.DEPARTMENT,
+                    data.arg,
+                )
+            case Press.REROUTE:
+                await self._may(actor, number, Action.REROUTE)
+                await _show_keyboard(card, cards.village_keyboard(self._services, number))
+                return texts.CHOOSE_VILLAGE
+            case Press.VILLAGE:
+                village = self._services.intake_config.village(data.arg or "")
+                if village is None:
+                    raise _Refused(texts.STALE_BUTTON)
+                await self._may(actor, number, Action.REROUTE)
+                return await asker.ask(
+                    Step.REROUTE,
+                    number,
+                    texts.ASK_REROUTE_REASON,
+                    texts.PLACEHOLDER_REASON,
+                    village.code,
+                )
+            case Press.DISPATCH:
+                ticket = await self._intake.get_ticket(actor.id, number)
+                await _show_keyboard(card, cards.dispatch_keyboard(ticket))
+                return texts.CHOOSE_DISPATCH
+            case Press.BACK:
+                ticket = await self._intake.get_ticket(actor.id, number)
+                await self._redraw(context.bot, _ref(card), ticket)
+                return None
+            case Press.SHOW:
+                ticket = await self._intake.get_ticket(actor.id, number)
+                await send_card(context.bot, self._services, asker.chat_id, ticket)
+                return None
+        return None
+
+    async def _close(
+        self, context: Context, actor: UserView, number: str, card: Message | None, asker: _Asker
+    ) -> str | None:
+        """办结: answered → 回访; awaiting 回访 → closed unrated (with a reason)."""
+        ticket = await self._intake.get_ticket(actor.id, number)
+        if ticket.state is TicketState.ANSWERED:
+            outcome = await self._intake.request_feedback(actor.id, number)
+            return await self._done(context.bot, outcome, card)
+        check(Action.CLOSE, actor, ticket)
+        return await asker.ask(Step.CLOSE, number, texts.ASK_CLOSE_REASON, texts.PLACEHOLDER_REASON)
+
+    async def _to_level(
+        self,
+        actor: UserView,
+        ticket: TicketView,
+        target: Level,
+        card: Message | None,
+        asker: _Asker,
+    ) -> str | None:
+        """Ask why the ticket moves to ``target``; joint handling first needs its lead unit."""
+        _check_level_change(actor, ticket, target)
+        if target is Level.DEPARTMENT:
+            await _show_keyboard(card, cards.unit_keyboard(self._services, ticket.number))
+            return texts.CHOOSE_UNIT
+        up = target.rank > ticket.level.rank
+        ask = texts.ASK_ESCALATE_REASON if up else texts.ASK_DEESCALATE_REASON
+        return await asker.ask(Step.ESCALATE, ticket.number, ask, texts.PLACEHOLDER_REASON, target)
+
+    async def _may(self, actor: UserView, number: str, action: Action) -> None:
+        check(action, actor, await self._intake.get_ticket(actor.id, number))
+
+    # Replies to cards and prompts -----------------------------------------------------------
+
+    async def on_reply(self, update: Update, context: Context) -> None:
+        """A staff member replied to a prompt (the awaited text) or to a card (a public reply)."""
+        message = update.message
+        if message is None or message.reply_to_message is None or message.from_user is None:
+            return
+        replied = message.reply_to_message
+        awaited = pending.find(context, replied.message_id)
+        try:
+            if awaited is not None:
+                await self._answer(context, message, awaited)
+            elif (replied.text or "").startswith(texts.PROMPT_MARK):
+                raise _Refused(texts.PROMPT_EXPIRED)
+            else:
+                await self._reply_to_card(context, message, replied)
+        except (IntakeError, _Refused) as error:
+            reason = error.message if isinstance(error, IntakeError) else str(error)
+            await message.reply_text(reason, do_quote=True)
+
+    async def _answer(self, context: Context, message: Message, awaited: Pending) -> None:
+        """Complete the action a prompt asked for, with the text the staff member wrote."""
+        assert message.from_user is not None and message.reply_to_message is not None
+        if awaited.by != message.from_user.id:
+            raise _Refused(texts.PROMPT_NOT_YOURS)
+        text = message.text
+        if not text:
+            raise _Refused(texts.TEXT_ONLY)
+        actor = await people.actor(self._services, context, message.from_user)
+        outcome = await self._complete(context, message, actor, awaited, text)
+        pending.forget(context, message.reply_to_message.message_id)
+        if outcome is not None:
+            toast = await self._done(context.bot, outcome, None, awaited.card)
+            await message.reply_text(toast, do_quote=True)
+
+    async def _complete(
+        self, context: Context, message: Message, actor: UserView, awaited: Pending, text: str
+    ) -> Outcome | None:
+        intake, number = self._intake, awaited.number
+        match awaited.step:
+            case Step.REJECT_REASON:
+                assert message.from_user is not None
+                asker = _Asker(
+                    self._services, context, message.from_user, message.chat_id, awaited.card
+                )
+                await asker.ask(
+                    Step.REJECT_ROUTE,
+                    number,
+                    texts.ASK_REJECT_ROUTE,
+                    texts.PLACEHOLDER_ROUTE,
+                    carried=text,
+                )
+                return None
+            case Step.REJECT_ROUTE:
+                return await intake.reject(actor.id, number, reason=awaited.text or "", route=text)
+            case Step.ESCALATE:
+                target = _level(awaited.arg)
+                ticket = await intake.get_ticket(actor.id, number)
+                if target.rank > ticket.level.rank:
+                    return await intake.escalate(
+                        actor.id, number, reason=text, to_level=target, lead_unit=awaited.unit
+                    )
+                return await intake.deescalate(actor.id, number, reason=text, to_level=target)
+            case Step.REROUTE:
+                village = awaited.arg or ""
+                return await intake.reroute(actor.id, number, village_code=village, reason=text)
+            case Step.ASSIGN:
+                assignee = await self._assignee(context, message, text)
+                return await intake.assign(actor.id, number, assignee.id)
+            case Step.REPLY:
+                return await intake.reply(actor.id, number, text)
+            case Step.CLOSE:
+                return await intake.close(actor.id, number, reason=text)
+            case Step.CONFIRM_REPLY:
+                raise _Refused(texts.STALE_BUTTON)  # confirmed with its buttons, not by a reply
+
+    async def _assignee(self, context: Context, message: Message, text: str) -> UserView:
+        for entity in message.parse_entities([MessageEntity.TEXT_MENTION]):
+            if entity.user is not None:
+                return await people.actor(self._services, context, entity.user)
+        reference = text.strip()
+        found = await people.user_by_reference(context.bot, context, self._services, reference)
+        if found is None:
+            raise _Refused(texts.PERSON_UNKNOWN.format(who=reference))
+        return found
+
+    async def _reply_to_card(self, context: Context, message: Message, card: Message) -> None:
+        """A reply to a card is a public answer: confirm it first, since it cannot be taken back."""
+        assert message.from_user is not None
+        number = cards.card_number(card.text)
+        if number is None:
+            return
+        actor = await people.actor(self._services, context, message.from_user)
+        if not actor.role.is_staff:
+            raise _Refused(texts.NOT_STAFF.format(role=actor.role.label))
+        if not message.text:
+            raise _Refused(texts.TEXT_ONLY)
+        await self._may(actor, number, Action.REPLY)
+        preview = message.text
+        if len(preview) > CONFIRM_PREVIEW_MAX:
+            preview = preview[:CONFIRM_PREVIEW_MAX] + "…"
+        await message.reply_text(
+            texts.CONFIRM_REPLY.format(number=number, text=cards.escape(preview)),
+            parse_mode=ParseMode.HTML,
+            reply_markup=cards.confirm_keyboard(message.message_id),
+            do_quote=True,
+        )
+        awaited = Pending(
+            Step.CONFIRM_REPLY,
+            number,
+            by=message.from_user.id,
+            card=(card.chat_id, card.message_id),
+            text=message.text,
+        )
+        pending.remember(context, message.message_id, awaited)
+
+    async def _confirm(
+        self, context: Context, query: CallbackQuery, confirmation: Message | None, data: PressData
+    ) -> str | None:
+        """确认发送 / 取消 under a reply written to a card."""
+        key = int(data.key)
+        awaited = pending.find(context, key)
+        if awaited is None or awaited.step is not Step.CONFIRM_REPLY or awaited.text is None:
+            raise _Refused(texts.STALE_BUTTON)
+        if awaited.by != query.from_user.id:
+            raise _Refused(texts.CONFIRM_NOT_YOURS)
+        if data.press is Press.DROP:
+            pending.forget(context, key)
+            await _edit(confirmation, texts.REPLY_DROPPED)
+            return texts.REPLY_DROPPED
+        actor = await people.actor(self._services, context, query.from_user)
+        outcome = await self._intake.reply(actor.id, awaited.number, awaited.text)
+        pending.forget(context, key)
+        await _edit(confirmation, texts.REPLY_SENT.format(number=awaited.number))
+        return await self._done(context.bot, outcome, None, awaited.card)
+
+    # After an action --------------------------------------------------------------------------
+
+    async def _done(
+        self, bot: Bot, outcome: Outcome, card: Message | None, card_ref: CardRef | None = None
+    ) -> str:
+        """Redraw the card, tell whoever must know, and say what was done."""
+        await self._redraw(bot, _ref(card) or card_ref, outcome.ticket)
+        await self._notifier.publish(bot, outcome)
+        done = [event.type.label for event in outcome.events]
+        return texts.DONE.format(action="、".join(done), number=outcome.ticket.number)
+
+    async def _redraw(self, bot: Bot, card: CardRef | None, ticket: TicketView) -> None:
+        if card is None:
+            return
+        chat_id, message_id = card
+        try:
+            await bot.edit_message_text(
+                await cards.card_text(self._services, ticket),
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=cards.card_keyboard(ticket),
+            )
+        except BadRequest as error:
+            # Unchanged, deleted or too old to edit: the next /ticket shows the current state.
+            log.debug("ticket %s: card not redrawn (%s)", ticket.number, error.message)
+
+
+@dataclass(frozen=True)
+class _Asker:
+    """Sends a prompt the staff member answers by replying, and remembers what it is for.
+
+    Attributes:
+        services: The services (for village names).
+        context: The update's context (the bot, the chat's pending answers).
+        user: Who must answer.
+        chat_id: Where to ask.
+        card: The card to redraw once the action is done, if known.
+
+    """
+
+    services: Services
+    context: Context
+    user: User
+    chat_id: int
+    card: CardRef | None
+
+    async def ask(
+        self,
+        step: Step,
+        number: str,
+        ask: str,
+        placeholder: str,
+        arg: str | None = None,
+        unit: str | None = None,
+        *,
+        carried: str | None = None,
+    ) -> str:
+        """Send the prompt; return the short hint for the presser."""
+        text = "\n".join(
+            (
+                texts.PROMPT_TITLE.format(number=number, action=_STEP_ACTIONS[step].label),
+                ask.format(who=self.user.mention_html(), **self._details(step, arg)),
+            )
+        )
+        prompt = await self.context.bot.send_message(
+            self.chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder),
+        )
+        awaited = Pending(step, number, self.user.id, self.card, arg, unit, carried)
+        pending.remember(self.context, prompt.message_id, awaited)
+        return texts.WRITE_IT
+
+    def _details(self, step: Step, arg: str | None) -> dict[str, str]:
+        if step is Step.ESCALATE:
+            return {"level": _level(arg).label}
+        if step is Step.REROUTE:
+            return {"village": cards.escape(cards.village_name(self.services, arg or ""))}
+        return {}
+
+
+_STEP_ACTIONS = {
+    Step.REJECT_REASON: Action.REJECT,
+    Step.REJECT_ROUTE: Action.REJECT,
+    Step.ESCALATE: Action.ESCALATE,
+    Step.REROUTE: Action.REROUTE,
+    Step.ASSIGN: Action.ASSIGN,
+    Step.REPLY: Action.REPLY,
+    Step.CLOSE: Action.CLOSE,
+    Step.CONFIRM_REPLY: Action.REPLY,
+}
+
+
+def _level(code: str | None) -> Level:
+    try:
+        return Level(code or "")
+    except ValueError:
+        raise _Refused(texts.STALE_BUTTON) from None
+
+
+def _check_level_change(actor: UserView, ticket: TicketView, target: Level) -> None:
+    up = target.rank > ticket.level.rank
+    check(Action.ESCALATE if up else Action.DEESCALATE, actor, ticket)
+    check_level_change(actor, ticket, target, up=up)
+
+
+def _ref(message: Message | None) -> CardRef | None:
+    return (message.chat_id, message.message_id) if message is not None else None
+
+
+async def _show_keyboard(card: Message | None, keyboard: InlineKeyboardMarkup) -> None:
+    """Swap the card's buttons for a menu (the card's text stays)."""
+    if card is None:
+        raise _Refused(texts.STALE_BUTTON)
+    try:
+        await card.edit_reply_markup(keyboard)
+    except BadRequest as error:
+        log.debug("card menu not shown (%s)", error.message)
+
+
+async def _edit(message: Message | None, text: str) -> None:
+    if message is None:
+        return
+    try:
+        await message.edit_text(text)
+    except BadRequest as error:
+        log.debug("message not edited (%s)", error.message)
+
+
+async def send_card(bot: Bot, services: Services, chat_id: int, ticket: TicketView) -> Message:
+    """Send a ticket's card with its buttons."""
+    return await bot.send_message(
+        chat_id,
+        await cards.card_text(services, ticket),
+        parse_mode=ParseMode.HTML,
+        reply_markup=cards.card_keyboard(ticket),
+    )

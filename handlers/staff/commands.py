@@ -1,0 +1,197 @@
+"""Staff commands: the work queue, overdue tickets, one ticket, internal notes and roles.
+
+They work in the staff group and, for staff, in a private chat with the bot. Whoever sends one
+is looked up in intake; intake only shows them the tickets their role and area may see.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+# Imported as a module: handlers.notify renders cards from this package (see its docstring).
+from handlers import notify
+from handlers.services import Services
+from handlers.staff import cards, people
+from handlers.staff.actions import send_card
+from handlers.texts import staff as texts
+from intake import IntakeError, Role, TicketFilter, TicketState, UserView
+from intake.rules import HANDLING_STATES, TRIAGE_STATES
+
+Context = ContextTypes.DEFAULT_TYPE
+
+COMMANDS = ("tickets", "overdue", "ticket", "note", "role")
+QUEUE_LIMIT = 20
+ALERTS_LIMIT = 30
+MESSAGE_MAX = 4000
+# Tickets waiting for staff: in triage, being handled, or answered and not yet sent to 回访.
+OPEN_STATES = TRIAGE_STATES | HANDLING_STATES | {TicketState.ANSWERED}
+_ROLES = {role.value: role for role in Role} | {role.label: role for role in Role}
+
+
+class StaffCommands:
+    """The staff commands, each answering in the chat it was sent in."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._intake = services.intake
+        self._notifier = notify.Notifier(services)
+
+    async def on_command(self, update: Update, context: Context) -> None:
+        """Run one of :data:`COMMANDS` for a staff member; refuse anyone else."""
+        message = update.message
+        if message is None or message.from_user is None or not message.text:
+            return
+        actor = await people.actor(self._services, context, message.from_user)
+        if not actor.role.is_staff:
+            await message.reply_text(texts.STAFF_ONLY)
+            return
+        command = message.text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower()
+        args = context.args or []
+        try:
+            match command:
+                case "tickets":
+                    await self._queue(message, actor)
+                case "overdue":
+                    await self._overdue(message, actor)
+                case "ticket":
+                    await self._ticket(context, message, actor, args)
+                case "note":
+                    await self._note(context, message, actor, args)
+                case "role":
+                    await self._role(context, message, actor)
+        except IntakeError as error:
+            await message.reply_text(error.message, do_quote=True)
+
+    async def _queue(self, message: Message, actor: UserView) -> None:
+        filters = TicketFilter(states=frozenset(OPEN_STATES))
+        tickets = await self._intake.list_tickets(actor.id, filters, limit=QUEUE_LIMIT + 1)
+        if not tickets:
+            await message.reply_text(texts.QUEUE_EMPTY)
+            return
+        shown = tickets[:QUEUE_LIMIT]
+        lines = [texts.QUEUE_TITLE.format(count=len(shown))]
+        lines += [cards.queue_line(self._services, ticket) for ticket in shown]
+        if len(tickets) > QUEUE_LIMIT:
+            lines.append(texts.QUEUE_MORE.format(limit=QUEUE_LIMIT))
+        await message.reply_text(
+            "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=cards.show_keyboard(shown)
+        )
+
+    async def _overdue(self, message: Message, actor: UserView) -> None:
+        alerts = await self._intake.overdue(actor.id)
+        if not alerts:
+            await message.reply_text(texts.OVERDUE_EMPTY)
+            return
+        lines = [texts.OVERDUE_TITLE.format(count=len(alerts))]
+        lines += [cards.alert_line(self._services, alert) for alert in alerts[:ALERTS_LIMIT]]
+        await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+    async def _ticket(
+        self, context: Context, message: Message, actor: UserView, args: list[str]
+    ) -> None:
+        if len(args) != 1 or not cards.TICKET_NUMBER.fullmatch(args[0]):
+            await message.reply_text(texts.TICKET_USAGE)
+            return
+        number = args[0]
+        ticket = await self._intake.get_ticket(actor.id, number)
+        events = await self._intake.history(actor.id, number)
+        await send_card(context.bot, self._services, message.chat_id, ticket)
+        history = await cards.history_text(self._services, events)
+        await message.reply_text(_fit(history), parse_mode=ParseMode.HTML)
+
+    async def _note(
+        self, context: Context, message: Message, actor: UserView, args: list[str]
+    ) -> None:
+        replied = message.reply_to_message
+        number = cards.card_number(replied.text) if replied is not None else None
+        if number is None and args and cards.TICKET_NUMBER.fullmatch(args[0]):
+            number, args = args[0], args[1:]
+        note = " ".join(args)
+        if number is None or not note:
+            await message.reply_text(texts.NOTE_USAGE)
+            return
+        outcome = await self._intake.add_note(actor.id, number, note)
+        await self._notifier.publish(context.bot, outcome)
+        await message.reply_text(texts.NOTE_ADDED.format(number=number), do_quote=True)
+
+    async def _role(self, context: Context, message: Message, actor: UserView) -> None:
+        usage = texts.ROLE_USAGE.format(roles=_role_names())
+        # Checked before looking anyone up, so a refused command registers nobody.
+        if actor.role is not Role.ADMIN:
+            await message.reply_text(texts.ROLE_ADMIN_ONLY)
+            return
+        named, arguments = people.named_user(message)
+        words = arguments.split()
+        if named is not None:
+            target = await people.actor(self._services, context, named)
+        elif words:
+            reference, words = words[0], words[1:]
+            found = await people.user_by_reference(context.bot, context, self._services, reference)
+            if found is None:
+                await message.reply_text(texts.PERSON_UNKNOWN.format(who=reference))
+                return
+            target = found
+        else:
+            await message.reply_text(usage)
+            return
+        if not 1 <= len(words) <= 2:
+            await message.reply_text(usage)
+            return
+        role = _ROLES.get(words[0])
+        if role is None:
+            await message.reply_text(texts.ROLE_UNKNOWN.format(role=words[0], roles=_role_names()))
+            return
+        area = words[1] if len(words) == 2 else None
+        where = self._area(role, area)
+        if where is None:
+            await message.reply_text(texts.ROLE_AREA_UNKNOWN.format(area=area))
+            return
+        change = await self._intake.set_role(actor.id, target.id, role, **where)
+        shown_area = texts.ROLE_AREA.format(area=area) if area else ""
+        await message.reply_text(
+            texts.ROLE_SET.format(name=change.user.display_name, role=role.label, area=shown_area)
+        )
+
+    def _area(self, role: Role, area: str | None) -> dict[str, str | None] | None:
+        """The village, grid or unit named by ``area`` (by code or name); ``None`` if unknown."""
+        if area is None:
+            return {}
+        if role is Role.DEPARTMENT:
+            return {"unit": area}  # intake names the valid units if this is not one
+        township = self._services.intake_config.township
+        for village in township.villages:
+            if area in (village.code, village.name):
+                return {"village_code": village.code}
+        for grid in township.grids:
+            if area in (grid.code, grid.name):
+                return {"grid_code": grid.code}
+        return None
+
+
+async def staff_help(update: Update, _context: Context) -> None:
+    """Any other command in the staff group: list what works there."""
+    if update.message is not None:
+        await update.message.reply_text(texts.STAFF_HELP)
+
+
+async def overhear(update: Update, context: Context) -> None:
+    """Staff talking among themselves: no reply, only their @username is remembered."""
+    user = update.effective_user
+    if user is not None and user.username:
+        people.remember_username(context, user.username, user.id)
+
+
+def _role_names() -> str:
+    return "、".join(texts.ROLE_NAME.format(code=role.value, label=role.label) for role in Role)
+
+
+def _fit(text: str) -> str:
+    """Keep a long history within one message, dropping the oldest lines first."""
+    if len(text) <= MESSAGE_MAX:
+        return text
+    title, *lines = text.split("\n")
+    while lines and len(title) + sum(len(line) + 1 for line in lines) + 2 > MESSAGE_MAX:
+        lines.pop(0)
+    return "\n".join([title, "…", *lines])

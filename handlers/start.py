@@ -1,0 +1,57 @@
+"""/start, /help and /cancel outside a flow, in villagers' private chats.
+
+/start registers the user, so that staff can give them a role (法律明白人, 网格员 …) afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+
+from handlers import callbacks
+from handlers.questions import buttons
+from handlers.replies import Choice
+from handlers.services import Services
+from handlers.texts import questions as texts
+
+Context = ContextTypes.DEFAULT_TYPE
+
+# Commands typed in a private chat; commands in groups are the staff's or not meant for the bot.
+PRIVATE_COMMAND = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+MENU = (
+    Choice(texts.MENU_TOPICS, callbacks.TOPICS),
+    Choice(texts.MENU_STAFF, callbacks.FILE_TICKET),
+)
+
+
+def start_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+    """/start, /help, and /cancel when no flow is under way (a flow handles its own /cancel)."""
+
+    async def on_start(update: Update, context: Context) -> None:
+        user = update.effective_user
+        message = update.effective_message
+        if user is None or message is None:
+            return
+        await services.intake.get_or_create_user(user.id, user.full_name)
+        await message.chat.send_message(texts.WELCOME, reply_markup=buttons(MENU))
+
+    return [
+        CommandHandler("start", on_start, PRIVATE_COMMAND),
+        CommandHandler("help", _on_help, PRIVATE_COMMAND),
+        CommandHandler("cancel", _on_cancel, PRIVATE_COMMAND),
+    ]
+
+
+async def _on_help(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.chat.send_message(texts.HELP, reply_markup=buttons(MENU))
+
+
+async def _on_cancel(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.chat.send_message(texts.NOTHING_TO_CANCEL)

@@ -1,0 +1,317 @@
+"""A record of the questions put to the FAQ, and of the 👍/👎 given to its answers.
+
+The bot records every question it matches (what was asked, what it decided, which entry it
+answered with and the candidates it weighed) and every rating. The staff console reads it back:
+the questions the bot could not answer, to grow the FAQ, and how often each entry was used and
+how helpful villagers found it.
+
+Decisions are the matcher's codes as plain strings (``answer``, ``clarify``, ``none``), so that
+intake needs nothing from ``knowledge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import InstrumentedAttribute
+
+from intake.database import session_factory
+from intake.errors import ErrorCode, IntakeError
+from intake.models import FaqRating, QuestionRecord
+from intake.reporting import Ratio
+
+QUESTION_MAX = 2000
+ENTRY_ID_MAX = 128
+CANDIDATES_MAX = 10
+LIST_MAX = 5000
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class QuestionDecision(StrEnum):
+    """What the bot did with a question (the codes of ``knowledge.matcher.Decision``)."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    NONE = "none"
+
+    @property
+    def label(self) -> str:
+        """The Chinese name of the decision."""
+        return _DECISION_LABELS[self]
+
+
+_DECISION_LABELS = {
+    QuestionDecision.ANSWER: "已回答",
+    QuestionDecision.CLARIFY: "反问",
+    QuestionDecision.NONE: "未能回答",
+}
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One recorded question."""
+
+    id: int
+    asked_by: int | None
+    asked_at: datetime
+    text: str
+    decision: QuestionDecision
+    entry_id: str | None
+    candidates: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class EntryUsage:
+    """How often an FAQ entry was given as the answer, and how it was rated.
+
+    Attributes:
+        entry_id: The entry.
+        answered: Questions answered with it in the period.
+        helpful: People whose latest rating of it, given in the period, was 👍.
+        unhelpful: The same for 👎.
+
+    """
+
+    entry_id: str
+    answered: int
+    helpful: int
+    unhelpful: int
+
+    @property
+    def helpful_rate(self) -> Ratio:
+        """👍 out of all ratings."""
+        return Ratio(self.helpful, self.helpful + self.unhelpful)
+
+
+class QuestionLog:
+    """Records questions and ratings, and answers the console's questions about them.
+
+    Args:
+        engine: The (migrated) intake database.
+        clock: Returns the current instant (timezone-aware); tests pass a fake one.
+
+    """
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._sessions = session_factory(engine)
+        self._clock = clock
+
+    async def record(
+        self,
+        asked_by: int | None,
+        text: str,
+        decision: str,
+        entry_id: str | None = None,
+        candidates: Iterable[tuple[str, float]] = (),
+    ) -> int:
+        """Record a question and what the bot did with it.
+
+        Args:
+            asked_by: The Telegram id of who asked, if known.
+            text: The question as received; an overlong one keeps its first 2000 characters.
+            decision: ``answer``, ``clarify`` or ``none`` (a ``Decision`` of the matcher works).
+            entry_id: The entry answered with, for ``answer``.
+            candidates: Entry ids and scores the matcher weighed, best first (10 are kept).
+
+        Returns:
+            The record's id.
+
+        Raises:
+            IntakeError: ``EMPTY_TEXT`` for a blank question, ``INVALID_INPUT`` for an unknown
+                decision or an overlong entry id.
+
+        """
+        clean = text.strip()[:QUESTION_MAX]
+        if not clean:
+            raise IntakeError(ErrorCode.EMPTY_TEXT, "问题不能为空。")
+        try:
+            code = QuestionDecision(str(decision))
+        except ValueError:
+            raise IntakeError(ErrorCode.INVALID_INPUT, f"未知的处理结果「{decision}」。") from None
+        if entry_id is not None and not 0 < len(entry_id) <= ENTRY_ID_MAX:
+            raise IntakeError(ErrorCode.INVALID_INPUT, "问答条目编号无效。")
+        record = QuestionRecord(
+            asked_by=asked_by,
+            asked_at=self._now(),
+            text=clean,
+            decision=code.value,
+            entry_id=entry_id,
+            candidates=[
+                {"id": str(cid), "score": round(float(score), 4)}
+                for cid, score in list(candidates)[:CANDIDATES_MAX]
+            ],
+        )
+        async with self._sessions.begin() as session:
+            session.add(record)
+            await session.flush()
+            return record.id
+
+    async def record_rating(self, entry_id: str, helpful: bool, user: int | None) -> None:
+        """Record a 👍 (``helpful``) or 👎; a person's new rating of an entry replaces the old.
+
+        Args:
+            entry_id: The FAQ entry rated.
+            helpful: Whether the answer helped.
+            user: The Telegram id of who rated; anonymous ratings (``None``) all count.
+
+        Raises:
+            IntakeError: ``INVALID_INPUT`` for an empty or overlong entry id.
+
+        """
+        if not 0 < len(entry_id) <= ENTRY_ID_MAX:
+            raise IntakeError(ErrorCode.INVALID_INPUT, "问答条目编号无效。")
+        for attempt in range(2):
+            try:
+                await self._save_rating(entry_id, helpful, user)
+                return
+            except IntegrityError:
+                # The same person rated twice at once; the second try updates the first.
+                if attempt:
+                    raise
+
+    async def _save_rating(self, entry_id: str, helpful: bool, user: int | None) -> None:
+        async with self._sessions.begin() as session:
+            existing = None
+            if user is not None:
+                existing = (
+                    await session.scalars(
+                        select(FaqRating).where(
+                            FaqRating.entry_id == entry_id, FaqRating.rated_by == user
+                        )
+                    )
+                ).one_or_none()
+            if existing is None:
+                session.add(
+                    FaqRating(
+                        entry_id=entry_id, rated_by=user, helpful=helpful, rated_at=self._now()
+                    )
+                )
+            else:
+                existing.helpful = helpful
+                existing.rated_at = self._now()
+
+    async def unanswered(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 2000,
+    ) -> tuple[LoggedQuestion, ...]:
+        """The questions the bot could not answer (decision ``none``), newest first.
+
+        Args:
+            since: Only those asked at or after this instant.
+            until: Only those asked before this instant.
+            limit: At most this many (capped at 5000).
+
+        """
+        query = select(QuestionRecord).where(
+            QuestionRecord.decision == QuestionDecision.NONE.value,
+            *_within(QuestionRecord.asked_at, since, until),
+        )
+        query = query.order_by(QuestionRecord.asked_at.desc(), QuestionRecord.id.desc())
+        query = query.limit(max(0, min(limit, LIST_MAX)))
+        async with self._sessions() as session:
+            return tuple(_view(record) for record in await session.scalars(query))
+
+    async def questions(self, ids: Iterable[int]) -> tuple[LoggedQuestion, ...]:
+        """The recorded questions with these ids (unknown ids are skipped), oldest first."""
+        wanted = sorted(set(ids))[:LIST_MAX]
+        if not wanted:
+            return ()
+        query = select(QuestionRecord).where(QuestionRecord.id.in_(wanted))
+        async with self._sessions() as session:
+            records = await session.scalars(query.order_by(QuestionRecord.id))
+            return tuple(_view(record) for record in records)
+
+    async def usage(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+    ) -> tuple[EntryUsage, ...]:
+        """The entries most often given as answers in the period, with their ratings.
+
+        Entries rated in the period but never given as an answer in it are listed after the
+        others. Ties are broken by entry id.
+
+        Args:
+            since: Only questions and ratings at or after this instant.
+            until: Only those before this instant.
+            limit: At most this many entries (capped at 5000).
+
+        """
+        answered_query = (
+            select(QuestionRecord.entry_id, func.count())
+            .where(
+                QuestionRecord.entry_id.is_not(None),
+                *_within(QuestionRecord.asked_at, since, until),
+            )
+            .group_by(QuestionRecord.entry_id)
+        )
+        ratings_query = (
+            select(FaqRating.entry_id, FaqRating.helpful, func.count())
+            .where(*_within(FaqRating.rated_at, since, until))
+            .group_by(FaqRating.entry_id, FaqRating.helpful)
+        )
+        async with self._sessions() as session:
+            answered = {
+                str(entry): int(count) for entry, count in await session.execute(answered_query)
+            }
+            helpful: dict[str, int] = {}
+            unhelpful: dict[str, int] = {}
+            for entry, is_helpful, count in await session.execute(ratings_query):
+                (helpful if is_helpful else unhelpful)[entry] = int(count)
+        entries = set(answered) | set(helpful) | set(unhelpful)
+        rows = [
+            EntryUsage(
+                entry_id=entry,
+                answered=answered.get(entry, 0),
+                helpful=helpful.get(entry, 0),
+                unhelpful=unhelpful.get(entry, 0),
+            )
+            for entry in entries
+        ]
+        rows.sort(key=lambda row: (-row.answered, -(row.helpful + row.unhelpful), row.entry_id))
+        return tuple(rows[: max(0, min(limit, LIST_MAX))])
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the clock must return timezone-aware instants")
+        return now.astimezone(UTC)
+
+
+def _within(
+    column: InstrumentedAttribute[datetime], since: datetime | None, until: datetime | None
+) -> list[ColumnElement[bool]]:
+    conditions = []
+    if since is not None:
+        conditions.append(column >= since)
+    if until is not None:
+        conditions.append(column < until)
+    return conditions
+
+
+def _view(record: QuestionRecord) -> LoggedQuestion:
+    return LoggedQuestion(
+        id=record.id,
+        asked_by=record.asked_by,
+        asked_at=record.asked_at,
+        text=record.text,
+        decision=QuestionDecision(record.decision),
+        entry_id=record.entry_id,
+        candidates=tuple(
+            (str(item.get("id", "")), float(item.get("score", 0.0))) for item in record.candidates
+        ),
+    )
