@@ -64,26 +64,62 @@ async def run_webhook(settings: Settings, runtime: Runtime) -> None:
     token = _token(settings)
     if not settings.webhook_url or not settings.webhook_secret:
         raise SettingsError("webhook mode needs MINGBAI_WEBHOOK_URL and MINGBAI_WEBHOOK_SECRET")
-    application = build_application(
+    async with webhook(
+        runtime,
         token,
-        runtime.services,
-        runtime.store,
         base_url=settings.telegram_api_url,
         base_file_url=settings.telegram_file_url,
+        secret=settings.webhook_secret,
+        host=settings.listen_host,
+        port=settings.listen_port,
+        public_url=settings.webhook_url,
+    ):
+        await _until_stopped()
+
+
+@asynccontextmanager
+async def webhook(
+    runtime: Runtime,
+    token: str,
+    *,
+    base_url: str,
+    base_file_url: str,
+    secret: str,
+    host: str,
+    port: int,
+    public_url: str | None = None,
+) -> AsyncIterator[App]:
+    """The bot, served by aiohttp on ``host``:``port`` and registered as the webhook.
+
+    Args:
+        runtime: The services and state store.
+        token: The bot token.
+        base_url: The Bot API base URL.
+        base_file_url: The Bot API base URL for files.
+        secret: The secret token Telegram must send with every update.
+        host: Where to listen.
+        port: Where to listen (0 picks a free port).
+        public_url: Where Telegram reaches this server; the listening address if omitted.
+
+    """
+    application = build_application(
+        token, runtime.services, runtime.store, base_url=base_url, base_file_url=base_file_url
     )
     async with application:
-        await application.bot.set_webhook(
-            url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
         await application.start()
-        runner = web.AppRunner(build_server(application, settings.webhook_secret))
+        runner = web.AppRunner(build_server(application, secret))
         await runner.setup()
-        await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
         try:
-            await _until_stopped()
+            await web.TCPSite(runner, host, port).start()
+            bound_host, bound_port = runner.addresses[0][:2]
+            root = (public_url or f"http://{bound_host}:{bound_port}").rstrip("/")
+            await application.bot.set_webhook(
+                url=root + WEBHOOK_PATH,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            yield application
         finally:
             await runner.cleanup()
             await application.stop()

@@ -145,6 +145,8 @@ class FeedbackFlow:
         query = update.callback_query
         press = parse_press(query.data if query else None)
         message = draft.private_message(update)
+        # Whatever this press leads to, it replaces an earlier 不满意 still waiting for a reason.
+        draft.user_data(context).pop(_RATING_TICKET, None)
         if query is None or press is None or message is None:
             if query is not None:
                 await query.answer(filing_texts.STALE_BUTTON)
@@ -199,9 +201,9 @@ class FeedbackFlow:
         return draft.END
 
     async def text_only(self, update: Update, context: Context) -> None:
-        """A voice message or photo as the reason: ask for a few typed words."""
+        """A sticker or location as the reason: ask for a few typed words."""
         if update.effective_message is not None:
-            await update.effective_message.reply_text(texts.REASON_TEXT_ONLY)
+            await ask_for_words(update.effective_message)
 
     async def cancel(self, update: Update, context: Context) -> int:
         """/cancel: no rating now; the buttons come back so it can be given later."""
@@ -211,6 +213,16 @@ class FeedbackFlow:
             buttons = rating_buttons(number) if isinstance(number, str) else None
             await message.reply_text(texts.CANCELLED, reply_markup=buttons)
         return draft.END
+
+
+def awaiting_reason(context: Context) -> bool:
+    """Whether this user was asked why they are not satisfied and has not answered yet."""
+    return isinstance(draft.user_data(context).get(_RATING_TICKET), str)
+
+
+async def ask_for_words(message: Message) -> None:
+    """The reason for 不满意 must be typed: staff read it in the ticket, and can act on it."""
+    await message.reply_text(texts.REASON_TEXT_ONLY)
 
 
 async def _show_choice(message: Message, rating: Rating) -> None:

@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import callbacks, draft, liaison, memory
+from handlers import callbacks, draft, feedback, liaison, memory
 from handlers.draft import (
     CONFIRM,
     KIND,
@@ -176,9 +176,15 @@ class FilingFlow:
     async def offer_media(self, update: Update, context: Context) -> None:
         """A file sent outside the flow: keep it and offer to file it (once per album)."""
         message = update.effective_message
-        if message is None or not draft.keep_pending(context, message):
+        if message is None:
             return
-        await message.reply_text(texts.MEDIA_OFFER, reply_markup=draft.offer_buttons())
+        if feedback.awaiting_reason(context):
+            # This handler comes before the 回访 conversation, which would otherwise never see
+            # a voice message or photo sent as the reason for 不满意.
+            await feedback.ask_for_words(message)
+            return
+        if draft.keep_pending(context, message):
+            await message.reply_text(texts.MEDIA_OFFER, reply_markup=draft.offer_buttons())
 
     async def decline_offer(self, update: Update, context: Context) -> None:
         """不用了: forget the held file."""

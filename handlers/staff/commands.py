@@ -47,20 +47,20 @@ class StaffCommands:
         if not actor.role.is_staff:
             await message.reply_text(texts.STAFF_ONLY)
             return
-        command = message.text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower()
-        args = context.args or []
+        command, *rest = message.text.split(maxsplit=1)
+        arguments = rest[0].strip() if rest else ""
         try:
-            match command:
+            match command.lstrip("/").split("@", 1)[0].lower():
                 case "tickets":
                     await self._queue(message, actor)
                 case "overdue":
                     await self._overdue(message, actor)
                 case "ticket":
-                    await self._ticket(context, message, actor, args)
+                    await self._ticket(context, message, actor, arguments)
                 case "note":
-                    await self._note(context, message, actor, args)
+                    await self._note(context, message, actor, arguments)
                 case "role":
-                    await self._role(context, message, actor)
+                    await self._role(context, message, actor, arguments)
         except IntakeError as error:
             await message.reply_text(error.message, do_quote=True)
 
@@ -89,12 +89,11 @@ class StaffCommands:
         await message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
 
     async def _ticket(
-        self, context: Context, message: Message, actor: UserView, args: list[str]
+        self, context: Context, message: Message, actor: UserView, number: str
     ) -> None:
-        if len(args) != 1 or not cards.TICKET_NUMBER.fullmatch(args[0]):
+        if not cards.TICKET_NUMBER.fullmatch(number):
             await message.reply_text(texts.TICKET_USAGE)
             return
-        number = args[0]
         ticket = await self._intake.get_ticket(actor.id, number)
         events = await self._intake.history(actor.id, number)
         await send_card(context.bot, self._services, message.chat_id, ticket)
@@ -102,13 +101,14 @@ class StaffCommands:
         await message.reply_text(_fit(history), parse_mode=ParseMode.HTML)
 
     async def _note(
-        self, context: Context, message: Message, actor: UserView, args: list[str]
+        self, context: Context, message: Message, actor: UserView, arguments: str
     ) -> None:
         replied = message.reply_to_message
         number = cards.card_number(replied.text) if replied is not None else None
-        if number is None and args and cards.TICKET_NUMBER.fullmatch(args[0]):
-            number, args = args[0], args[1:]
-        note = " ".join(args)
+        note = arguments
+        words = arguments.split(maxsplit=1)
+        if number is None and words and cards.TICKET_NUMBER.fullmatch(words[0]):
+            number, note = words[0], words[1] if len(words) > 1 else ""
         if number is None or not note:
             await message.reply_text(texts.NOTE_USAGE)
             return
@@ -116,13 +116,15 @@ class StaffCommands:
         await self._notifier.publish(context.bot, outcome)
         await message.reply_text(texts.NOTE_ADDED.format(number=number), do_quote=True)
 
-    async def _role(self, context: Context, message: Message, actor: UserView) -> None:
+    async def _role(
+        self, context: Context, message: Message, actor: UserView, arguments: str
+    ) -> None:
         usage = texts.ROLE_USAGE.format(roles=_role_names())
         # Checked before looking anyone up, so a refused command registers nobody.
         if actor.role is not Role.ADMIN:
             await message.reply_text(texts.ROLE_ADMIN_ONLY)
             return
-        named, arguments = people.named_user(message)
+        named, arguments = people.named_user(message, arguments)
         words = arguments.split()
         if named is not None:
             target = await people.actor(self._services, context, named)

@@ -54,15 +54,17 @@ def remember_username(context: Context, username: str, telegram_id: int) -> None
         del known[next(iter(known))]
 
 
-def named_user(message: Message) -> tuple[User | None, str]:
+def named_user(message: Message, arguments: str) -> tuple[User | None, str]:
     """The person a command names by replying to their message or by a mention without username.
 
+    Args:
+        message: The command.
+        arguments: The command's text after the command itself.
+
     Returns:
-        That person, if named this way, and the command's arguments with the mention removed.
+        That person, if named this way, and the arguments with the mention removed.
 
     """
-    parts = (message.text or "").split(maxsplit=1)
-    arguments = parts[1] if len(parts) > 1 else ""
     replied = message.reply_to_message
     if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
         return replied.from_user, arguments

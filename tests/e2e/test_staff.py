@@ -21,7 +21,16 @@ from handlers.staff.jobs import StaffJobs
 from handlers.texts import feedback as feedback_texts
 from handlers.texts import filing as filing_texts
 from handlers.texts import staff as texts
-from intake import IntakeService, Level, NewTicket, Role, TicketKind, TicketState, create_engine
+from intake import (
+    IntakeService,
+    Level,
+    NewTicket,
+    Role,
+    Source,
+    TicketKind,
+    TicketState,
+    create_engine,
+)
 from tests.e2e.harness import BotHarness
 
 VILLAGER_ID = 310001
@@ -29,6 +38,7 @@ OFFICER_ID = 320001
 GRID_WORKER_ID = 320002
 OTHER_GRID_WORKER_ID = 320003
 BYSTANDER_ID = 330001
+LIAISON_ID = 360001
 STORY = "邻居家的牛把我家的青稞地踩坏了，他不肯赔。"
 NUMBER = re.compile(r"\d{4}-\d{6}")
 
@@ -231,6 +241,8 @@ async def test_a_note_stays_internal(bot: BotHarness) -> None:
     assert (await bot.staff_group.reply()).text == texts.NOTE_ADDED.format(number=number)
     await staff.send_to(bot.staff_group, f"/note {number} 第二条备注")
     assert (await bot.staff_group.reply()).text == texts.NOTE_ADDED.format(number=number)
+    await staff.send_to(bot.staff_group, "/note")
+    assert (await bot.staff_group.reply()).text == texts.NOTE_USAGE
     assert villager(bot).unread == 0
 
     await staff.send_to(bot.staff_group, f"/ticket {number}")
@@ -243,6 +255,30 @@ async def test_a_note_stays_internal(bot: BotHarness) -> None:
         (await bot.intake.get_or_create_user(VILLAGER_ID, "")).id, number
     )
     assert all(event.type.value != "noted" for event in events)
+
+
+async def test_a_liaison_is_told_to_relay(bot: BotHarness) -> None:
+    liaison = await bot.staff(LIAISON_ID, "李明白", Role.LIAISON, village_code="V04")
+    await liaison.send_command("/start")
+    await liaison.reply()
+    liaison_id = (await bot.intake.get_or_create_user(LIAISON_ID, "")).id
+    new = NewTicket(
+        "tg:behalf",
+        TicketKind.REQUEST,
+        "其他",
+        "低保的事。",
+        "V04",
+        Source.LIAISON,
+        villager_name="马奶奶",
+    )
+    number = (await bot.intake.file_ticket(liaison_id, new)).ticket.number
+    staff = await officer(bot)
+    await staff.send_to(bot.staff_group, f"/ticket {number}")
+    card, _ = await bot.staff_group.replies(2)
+    assert "来源：法律明白人代报　村民：马奶奶" in card.text
+    await press(staff, card, Press.ACCEPT)
+    told = await liaison.reply()
+    assert told.text.startswith("（这是您代 马奶奶 反映的事情，请转告本人。）\n您反映的事情")
 
 
 async def test_ticket_and_queue_commands(bot: BotHarness) -> None:
