@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler
+
+from bot.persistence import DatabasePersistence
 from handlers.errors import report_error
-from handlers.feedback import feedback_handlers
 from handlers.fallbacks import fallback_handlers
+from handlers.feedback import feedback_handlers
 from handlers.filing import filing_handlers
 from handlers.liaison import liaison_handlers
 from handlers.mytickets import mytickets_handlers
@@ -17,9 +20,6 @@ from handlers.staff import schedule_staff_jobs, staff_handlers
 from handlers.start import start_handlers
 from handlers.topics import topics_handlers
 from intake.state_store import StateStore
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler
-
-from bot.persistence import DatabasePersistence
 
 # Every area's handlers share group 0, so exactly one handler takes each update; the order is the
 # priority: staff first (only in the staff chat), then the flows that hold a conversation, then

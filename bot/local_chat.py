@@ -10,11 +10,10 @@ import asyncio
 import sys
 from typing import TextIO
 
-from handlers.texts import answers as texts
-
 from bot.local_api import BotMessage, LocalBotApi, ReplyTimeout, TelegramUser
 from bot.runners import polling
 from bot.services import Runtime
+from handlers.texts import answers as texts
 
 VILLAGER_ID = 10001
 VILLAGER_NAME = "试用村民"

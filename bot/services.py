@@ -6,13 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.settings import Settings
 from handlers.services import Services
 from intake import IntakeService, create_engine, load_config, upgrade
 from intake.state_store import StateStore
 from knowledge.matcher import MatchConfig
 from knowledge.service import Faq
-
-from bot.settings import Settings
 
 
 def load_faq(settings: Settings) -> Faq:

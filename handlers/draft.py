@@ -2,7 +2,8 @@
 
 The draft lives in persisted ``user_data`` as plain JSON, so a filing interrupted by a restart
 resumes where it was. Both :mod:`handlers.filing` (villagers) and :mod:`handlers.liaison` (filing
-on a villager's behalf) walk it through the same steps: kind → village → story → confirm.
+on a villager's behalf) walk it through the same steps — kind → village → story → confirm — with
+a phone step of their own (the villager's contact button; the number the liaison types).
 """
 
 from __future__ import annotations

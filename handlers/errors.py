@@ -20,5 +20,9 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
         type(error).__name__,
         exc_info=(type(error), error, error.__traceback__) if error else None,
     )
-    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+    if (
+        isinstance(update, Update)
+        and update.effective_chat
+        and update.effective_chat.type == "private"
+    ):
         await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)

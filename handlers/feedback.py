@@ -171,10 +171,10 @@ class FeedbackFlow:
             draft.user_data(context)[_RATING_TICKET] = press.number
             await message.reply_text(texts.ASK_REASON)
             return REASON
+        await Notifier(self.services).publish(context.bot, outcome)
         await message.reply_text(
             texts.THANKS.format(rating=press.rating.label, number=press.number)
         )
-        await Notifier(self.services).publish(context.bot, outcome)
         return draft.END
 
     async def reason(self, update: Update, context: Context) -> str | int | None:
@@ -196,8 +196,9 @@ class FeedbackFlow:
             draft.user_data(context).pop(_RATING_TICKET, None)
             return draft.END
         draft.user_data(context).pop(_RATING_TICKET, None)
-        await message.reply_text(texts.REOPENED.format(number=number))
+        # Staff first: the reopened ticket must reach them even if this reply fails.
         await Notifier(self.services).publish(context.bot, outcome)
+        await message.reply_text(texts.REOPENED.format(number=number))
         return draft.END
 
     async def text_only(self, update: Update, context: Context) -> None:

@@ -6,8 +6,9 @@ same conversation carries a liaison filing on a villager's behalf (:mod:`handler
 that while someone is in the middle of filing, the conversation sees their messages first.
 
 Every stray message gets a hint and the step asked again; what it carries is kept in the story
-rather than lost. A double tap on 确认提交 files once: the ticket's source key is the summary
-message, and intake returns the first ticket for a repeated key.
+rather than lost. 确认提交 files once: the flow ends with the first tap (a second one finds its
+buttons stale), and the ticket's source key is the summary message, so even a tap repeated after
+a crash or restart returns the first ticket instead of filing a copy.
 """
 
 from __future__ import annotations
@@ -362,15 +363,18 @@ class FilingFlow:
         return await self.ask_phone(message, context, current)
 
     async def submit(self, update: Update, context: Context) -> str | int | None:
-        """确认提交: file the ticket, tell the villager what happens next, show it to staff."""
-        query = update.callback_query
-        message = draft.private_message(update)
+        """确认提交: file the ticket, show it to staff, tell the villager what happens next.
+
+        The draft is dropped only once the villager has their number: if anything fails before,
+        the next tap files with the same source key, which returns the same ticket (no copy, no
+        second card) and tells them its number.
+        """
+        message = await _answered(update)
         user = update.effective_user
-        if query is None or message is None or user is None:
+        if message is None or user is None:
             return None
         current = draft.load(context)
         if current.kind not in set(TicketKind) or current.village is None:
-            await query.answer()
             return await self.ask_again(message, context, current)
         actor = await people.actor(self.services, context, user)
         try:
@@ -378,16 +382,13 @@ class FilingFlow:
                 actor.id, self._new_ticket(context, current, message)
             )
         except IntakeError as error:
-            await query.answer()
             await message.reply_text(error.message)
             return None
-        await query.answer()
+        await Notifier(self.services).publish(context.bot, outcome)
         await _remove_buttons(message)
         await message.reply_text(self._filed_text(outcome, current))
         memory.forget_filed(context)
         draft.discard(context)
-        # A repeated key (a tap after a restart) returns the ticket with no events: no new card.
-        await Notifier(self.services).publish(context.bot, outcome)
         return draft.END
 
     async def redo(self, update: Update, context: Context) -> str | None:

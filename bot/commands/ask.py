@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from handlers.replies import Reply, reply_to
-
 from bot.services import load_faq
 from bot.settings import load_settings
+from handlers.replies import Reply, reply_to
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

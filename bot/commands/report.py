@@ -8,10 +8,12 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.console.export import write_workbook
 from bot.settings import SettingsError, load_settings
 from intake import (
     FIGURE_LABELS,
@@ -42,6 +44,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--from", dest="start", required=True, type=_date, help="first day, YYYY-MM-DD"
     )
     parser.add_argument("--to", dest="end", required=True, type=_date, help="last day, YYYY-MM-DD")
+    parser.add_argument(
+        "--xlsx", metavar="FILE", type=Path, help="also write the figures and charts to this .xlsx"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -70,6 +75,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"无法读取数据库：{type(error).__name__}: {error}", file=sys.stderr)
         return 1
     print(render(report, sample_villages=config.township.sample))
+    if args.xlsx is not None:
+        try:
+            write_workbook(report, args.xlsx, sample_villages=config.township.sample)
+        except OSError as error:
+            print(f"无法写入 {args.xlsx}：{error.strerror or error}", file=sys.stderr)
+            return 1
+        print(f"\n已写入 Excel 文件：{args.xlsx}")
     return 0
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 from yarl import URL
 
-from bot.console import admin, figures, learning, tickets, texts
+from bot.console import admin, figures, learning, texts, tickets
 from bot.console.core import (
     CONSOLE,
     PRE_COOKIE,
@@ -246,7 +246,7 @@ async def _logout(request: web.Request) -> web.StreamResponse:
     return response
 
 
-_LINK_REFUSALS = {
+_LINK_REFUSALS: dict[LinkState | None, str] = {
     LinkState.UNKNOWN: texts.LINK_UNKNOWN,
     LinkState.USED: texts.LINK_USED,
     LinkState.EXPIRED: texts.LINK_EXPIRED,

@@ -276,9 +276,7 @@ class Console:
         self, request: web.Request, status: int, message: str, visitor: Visitor | None = None
     ) -> web.Response:
         """A page that only says ``message``."""
-        return self.render(
-            request, "message.html", visitor=visitor, status=status, message=message
-        )
+        return self.render(request, "message.html", visitor=visitor, status=status, message=message)
 
 
 def redirect(location: str) -> web.Response:

@@ -273,9 +273,7 @@ class ConsoleStore:
         """Every password login, by user id."""
         async with self._sessions() as session:
             rows = await session.scalars(select(ConsolePassword))
-            return {
-                row.user_id: PasswordLogin(row.user_id, row.login, row.set_at) for row in rows
-            }
+            return {row.user_id: PasswordLogin(row.user_id, row.login, row.set_at) for row in rows}
 
     def _now(self) -> datetime:
         now = self._clock()

@@ -28,7 +28,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
-# Imported as a module: handlers.notify renders cards from this package (see its docstring).
+# A module import, resolved at call time: handlers.notify itself imports this package.
 from handlers import notify
 from handlers.services import Services
 from handlers.staff import cards, pending, people

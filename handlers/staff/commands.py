@@ -10,7 +10,7 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-# Imported as a module: handlers.notify renders cards from this package (see its docstring).
+# A module import, resolved at call time: handlers.notify itself imports this package.
 from handlers import notify
 from handlers.services import Services
 from handlers.staff import cards, people

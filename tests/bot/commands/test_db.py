@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from intake import head_revision
 
 
 @pytest.fixture
@@ -23,14 +24,15 @@ def test_upgrade_creates_the_database_and_can_be_repeated(
     assert main(["db", "current"]) == 0
     assert "尚未初始化" in capsys.readouterr().out
 
+    head = head_revision()
     assert main(["db", "upgrade"]) == 0
-    assert "从 空库 升级到 0002" in capsys.readouterr().out
+    assert f"从 空库 升级到 {head}" in capsys.readouterr().out
     assert database.is_file()
 
     assert main(["db", "upgrade"]) == 0
-    assert "已是最新版本（0002），无需升级" in capsys.readouterr().out
+    assert f"已是最新版本（{head}），无需升级" in capsys.readouterr().out
     assert main(["db", "current"]) == 0
-    assert "数据库版本 0002（已是最新）" in capsys.readouterr().out
+    assert f"数据库版本 {head}（已是最新）" in capsys.readouterr().out
 
 
 def test_an_unreachable_database_is_reported_not_raised(
