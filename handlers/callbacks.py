@@ -6,12 +6,19 @@ parses it defensively and checks permissions on the server side.
 
 from __future__ import annotations
 
+import re
+
 # Answering questions (handlers.questions, handlers.topics).
 SHOW_FAQ = "faq:"  # + entry id: show that answer
 RATE_FAQ = "rate:"  # + entry id + ":up" / ":down": 有帮助吗
 HANDOVER = "handover"  # "都不是，转人工": offer filing
 REPHRASE = "rephrase"
 TOPICS = "topics:"  # + domain, or empty for the list of domains
+
+# The /start menu (handlers.start, handlers.mytickets).
+ASK = "ask"  # "问问题": how to ask
+MY_TICKETS = "mytickets"  # the villager's tickets
+TICKET_HISTORY = "my:"  # + ticket number: its public history
 
 # Filing a ticket (handlers.filing); FILE_TICKET starts the flow from any area's button.
 FILE_TICKET = "file"
@@ -22,3 +29,13 @@ FEEDBACK = "fb:"
 
 # Staff actions on a ticket card (handlers.staff): + action + ":" + ticket number.
 STAFF = "s:"
+
+
+def starts_with(prefix: str) -> re.Pattern[str]:
+    """A callback-data pattern for one of the prefixes above."""
+    return re.compile("^" + re.escape(prefix))
+
+
+def exactly(data: str) -> re.Pattern[str]:
+    """A callback-data pattern for one exact value above."""
+    return re.compile("^" + re.escape(data) + "$")

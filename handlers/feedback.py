@@ -24,9 +24,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from handlers import callbacks, draft
+from handlers.callbacks import starts_with
 from handlers.draft import Context
 from handlers.notify import Notifier
-from handlers.questions import starts_with
 from handlers.services import Services
 from handlers.staff import people
 from handlers.texts import feedback as texts

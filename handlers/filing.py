@@ -37,6 +37,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from handlers import callbacks, draft, feedback, liaison, memory
+from handlers.callbacks import exactly, starts_with
 from handlers.draft import (
     CONFIRM,
     KIND,
@@ -49,7 +50,7 @@ from handlers.draft import (
     Draft,
 )
 from handlers.notify import Notifier
-from handlers.questions import exactly, shorten, starts_with
+from handlers.questions import shorten
 from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.texts import filing as texts

@@ -18,8 +18,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import callbacks, draft
+from handlers.callbacks import exactly
 from handlers.draft import Context, Draft
-from handlers.questions import exactly
 from handlers.services import Services
 from handlers.staff import people
 from handlers.texts import filing as filing_texts

@@ -13,9 +13,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import draft
+from handlers import callbacks, draft
+from handlers.callbacks import exactly, starts_with
 from handlers.draft import Context
-from handlers.questions import starts_with
 from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.texts import filing as filing_texts
@@ -23,7 +23,6 @@ from handlers.texts import mytickets as texts
 from intake import EventType, EventView, IntakeError, TicketState, TicketView, Visibility
 
 # Not yet in handlers.callbacks (owned by the lead): + ticket number, "show its history".
-TICKET_HISTORY = "my:"
 SHOWN_MAX = 10
 EXCERPT_CHARS = 30
 # Enough to find someone's own tickets among those of their area, for staff who file too.
@@ -37,7 +36,8 @@ def mytickets_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     view = MyTickets(services)
     return [
         CommandHandler("mytickets", view.list, filters=PRIVATE),
-        CallbackQueryHandler(view.history, pattern=starts_with(TICKET_HISTORY)),
+        CallbackQueryHandler(view.list, pattern=exactly(callbacks.MY_TICKETS)),
+        CallbackQueryHandler(view.history, pattern=starts_with(callbacks.TICKET_HISTORY)),
     ]
 
 
@@ -49,6 +49,8 @@ class MyTickets:
 
     async def list(self, update: Update, context: Context) -> None:
         """Their tickets, newest first, with what happens next and a button for each."""
+        if update.callback_query is not None:
+            await update.callback_query.answer()
         message = update.effective_message
         user = update.effective_user
         if message is None or user is None:
@@ -68,7 +70,7 @@ class MyTickets:
             [
                 InlineKeyboardButton(
                     texts.HISTORY_BUTTON.format(number=t.number),
-                    callback_data=TICKET_HISTORY + t.number,
+                    callback_data=callbacks.TICKET_HISTORY + t.number,
                 )
             ]
             for t in shown
@@ -83,7 +85,7 @@ class MyTickets:
             if query is not None:
                 await query.answer(filing_texts.STALE_BUTTON)
             return
-        number = (query.data or "").removeprefix(TICKET_HISTORY)
+        number = (query.data or "").removeprefix(callbacks.TICKET_HISTORY)
         if not TICKET_NUMBER.fullmatch(number):
             await query.answer(texts.NOT_FOUND, show_alert=True)
             return

@@ -8,16 +8,16 @@ answer, RATE_FAQ records 👍/👎, HANDOVER and REPHRASE follow "都不是" and
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable, Sequence
 from typing import Any
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Chat, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from handlers import callbacks
+from handlers.callbacks import exactly, starts_with
+from handlers.keyboards import buttons, keyboard, send
 from handlers.memory import remember_question, remember_shown
-from handlers.replies import Choice, Reply, answer_reply, reply_to
+from handlers.replies import Choice, answer_reply, reply_to
 from handlers.services import Services
 from handlers.texts import answers
 from handlers.texts import questions as texts
@@ -99,39 +99,12 @@ async def show_answer(chat: Chat, context: Context, faq: Faq, entry: FaqEntry) -
     )
 
 
-async def send(chat: Chat, reply: Reply) -> Message:
-    """Send a reply with its choices as buttons."""
-    return await chat.send_message(reply.text, reply_markup=buttons(reply.choices))
-
-
-def buttons(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:
-    """Inline buttons, one per row (labels are often whole questions); ``None`` if none."""
-    return keyboard((choice,) for choice in choices)
-
-
-def keyboard(rows: Iterable[Sequence[Choice]]) -> InlineKeyboardMarkup | None:
-    """Inline buttons, row by row; ``None`` when there are none."""
-    markup = [[InlineKeyboardButton(c.label, callback_data=c.action) for c in row] for row in rows]
-    markup = [row for row in markup if row]
-    return InlineKeyboardMarkup(markup) if markup else None
-
-
 def shorten(text: str, limit: int) -> str:
     """The beginning and the end of a text, joined by a visible cut, in at most ``limit`` chars."""
     keep = max(0, limit - len(texts.LONG_MESSAGE_CUT))
     head = keep // 2
     tail = keep - head
     return text[:head] + texts.LONG_MESSAGE_CUT + (text[-tail:] if tail else "")
-
-
-def starts_with(prefix: str) -> re.Pattern[str]:
-    """A callback-data pattern for a prefix of :mod:`handlers.callbacks`."""
-    return re.compile("^" + re.escape(prefix))
-
-
-def exactly(data: str) -> re.Pattern[str]:
-    """A callback-data pattern for one exact value of :mod:`handlers.callbacks`."""
-    return re.compile("^" + re.escape(data) + "$")
 
 
 class _Questions:

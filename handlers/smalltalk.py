@@ -11,7 +11,8 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
-from handlers.questions import PRIVATE_TEXT, buttons
+from handlers.keyboards import buttons
+from handlers.questions import PRIVATE_TEXT
 from handlers.services import Services
 from handlers.start import MENU
 from handlers.texts import questions as texts

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from handlers import callbacks
-from handlers.questions import buttons
+from handlers.callbacks import exactly
+from handlers.keyboards import buttons
 from handlers.replies import Choice
 from handlers.services import Services
 from handlers.texts import questions as texts
@@ -22,7 +23,9 @@ Context = ContextTypes.DEFAULT_TYPE
 PRIVATE_COMMAND = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 MENU = (
+    Choice(texts.MENU_ASK, callbacks.ASK),
     Choice(texts.MENU_TOPICS, callbacks.TOPICS),
+    Choice(texts.MENU_MY_TICKETS, callbacks.MY_TICKETS),
     Choice(texts.MENU_STAFF, callbacks.FILE_TICKET),
 )
 
@@ -42,6 +45,7 @@ def start_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("start", on_start, PRIVATE_COMMAND),
         CommandHandler("help", _on_help, PRIVATE_COMMAND),
         CommandHandler("cancel", _on_cancel, PRIVATE_COMMAND),
+        CallbackQueryHandler(_on_ask, pattern=exactly(callbacks.ASK)),
     ]
 
 
@@ -55,3 +59,12 @@ async def _on_cancel(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None:
         await message.chat.send_message(texts.NOTHING_TO_CANCEL)
+
+
+async def _on_ask(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    if query.message is not None:
+        await query.message.chat.send_message(texts.ASK_PROMPT)

@@ -15,7 +15,8 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from handlers import callbacks
-from handlers.questions import buttons, keyboard, send, starts_with
+from handlers.callbacks import starts_with
+from handlers.keyboards import buttons, keyboard, send
 from handlers.replies import Choice, Reply
 from handlers.services import Services
 from handlers.texts import questions as texts

@@ -88,7 +88,7 @@ def _render(
         period_query = {"from": report.start.isoformat(), "to": report.end.isoformat()}
         splits = [export.state_split(row.figures) for row in report.by_month]
         context |= {
-            "title": export.title(report),
+            "report_title": export.title(report),
             "scope": export.SCOPE.format(end=report.end),
             "totals": list(zip(FIGURE_LABELS, report.total.cells(), strict=True)),
             "period_query": period_query,

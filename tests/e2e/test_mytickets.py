@@ -1,7 +1,7 @@
 """/mytickets, end to end: a villager's tickets, what happens next, and each one's history."""
 
 from handlers import draft
-from handlers.mytickets import TICKET_HISTORY
+from handlers.callbacks import TICKET_HISTORY
 from handlers.texts import mytickets as texts
 from tests.e2e.harness import BotHarness
 from tests.e2e.test_filing import choose, up_to_the_summary, villager

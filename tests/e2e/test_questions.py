@@ -26,10 +26,20 @@ async def test_start_says_what_the_bot_is_and_offers_the_menu(bot: BotHarness) -
     assert "法律明白助手" in welcome.text
     assert "不是律师意见" in welcome.text
     assert "/mytickets" in welcome.text
-    assert welcome.button_texts == [texts.MENU_TOPICS, texts.MENU_STAFF]
+    assert welcome.button_texts == [
+        texts.MENU_ASK,
+        texts.MENU_TOPICS,
+        texts.MENU_MY_TICKETS,
+        texts.MENU_STAFF,
+    ]
     assert welcome.button(texts.MENU_STAFF).callback_data == callbacks.FILE_TICKET
     registered = await bot.intake.get_or_create_user(VILLAGER_ID, "别的名字")
     assert registered.display_name == "马老汉"
+
+    await user.press(welcome, callbacks.ASK)
+    assert (await user.reply()).text == texts.ASK_PROMPT
+    await user.press(welcome, callbacks.MY_TICKETS)
+    assert "还没有" in (await user.reply()).text
 
     await user.send_command("/help")
     assert "/topics" in (await user.reply()).text

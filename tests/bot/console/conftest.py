@@ -63,7 +63,12 @@ class Console:
     clock: FakeClock
     notified: list[Outcome] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    failing: list[bool] = field(default_factory=list)
     csrf: str = ""
+
+    def break_notifications(self) -> None:
+        """Make ``notify`` fail from now on, as when the bot cannot reach Telegram."""
+        self.failing.append(True)
 
     @property
     def intake(self) -> IntakeService:
@@ -146,8 +151,11 @@ async def console(
     )
     notified: list[Outcome] = []
     files = {"photo-1": PNG, "voice-1": OGG}
+    failing: list[bool] = []
 
     async def notify(outcome: Outcome) -> None:
+        if failing:
+            raise RuntimeError("the bot cannot reach Telegram")
         notified.append(outcome)
 
     async def fetch_file(file_id: str) -> bytes:
@@ -166,4 +174,4 @@ async def console(
         ),
     )
     async with TestClient(TestServer(app)) as client:
-        yield Console(client, services, people, clock, notified, files)
+        yield Console(client, services, people, clock, notified, files, failing)
