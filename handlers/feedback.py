@@ -90,17 +90,10 @@ async def ask_for_feedback(bot: Bot, services: Services, ticket: TicketView) -> 
         TelegramError: The message could not be delivered (the caller decides what to do).
 
     """
-    behalf = ticket.source is Source.LIAISON
-    recipient_id = ticket.filed_by_id if behalf else ticket.villager_id
-    if recipient_id is None:
+    recipient = await people.contact_for(services, ticket)
+    if recipient is None or recipient.telegram_id is None:
         return
-    try:
-        recipient = await services.intake.get_user(recipient_id)
-    except IntakeError:
-        return
-    if recipient.telegram_id is None:
-        return
-    if behalf:
+    if ticket.source is Source.LIAISON:
         text = texts.ASK_BEHALF.format(name=ticket.villager_name, number=ticket.number)
     else:
         text = texts.ASK.format(number=ticket.number)

@@ -73,20 +73,12 @@ class Notifier:
         await ask_for_feedback(bot, self._services, ticket)
 
     async def _tell_villager(self, bot: Bot, ticket: TicketView, event: EventView) -> None:
-        liaison = ticket.source is Source.LIAISON
-        recipient_id = ticket.filed_by_id if liaison else ticket.villager_id
-        if recipient_id is None or recipient_id == event.actor_id:
-            return
         notice = self._notice(ticket, event)
-        if notice is None:
+        recipient = await people.contact_for(self._services, ticket)
+        if notice is None or recipient is None or recipient.id == event.actor_id:
             return
-        try:
-            recipient = await self._services.intake.get_user(recipient_id)
-        except IntakeError:
-            return
-        if recipient.telegram_id is None:
-            return  # registered by staff without Telegram: staff tell them in person
-        if liaison:
+        assert recipient.telegram_id is not None
+        if ticket.source is Source.LIAISON:
             name = cards.escape(ticket.villager_name or texts.NOBODY)
             notice = texts.FOR_LIAISON.format(name=name) + notice
         send = bot.send_message(recipient.telegram_id, notice, parse_mode=ParseMode.HTML)

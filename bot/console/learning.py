@@ -210,7 +210,8 @@ def _draft(
     answer = _required(values["answer"], "答复", ANSWER_MAX)
     sources = [part.strip() for part in re.split(r"[,，;；\n]", values["sources"]) if part.strip()]
     for source in sources:
-        if Citation.parse(source) is None:
+        citation = Citation.parse(source)
+        if citation is None or citation.law not in base.law_names:
             raise Refusal(400, texts.DRAFT_BAD_SOURCE.format(source=source[:60]))
     alternates: list[str] = []
     for asked in questions:

@@ -62,7 +62,9 @@ DRAFT_BAD_ID = (
     "条目编号「{id}」不合格式：用小写英文字母、数字和下划线，用点分段，例如 land.streetlight。"
 )
 DRAFT_ID_TAKEN = "问答库里已经有编号为「{id}」的条目了，请换一个。"
-DRAFT_BAD_SOURCE = "法律依据「{source}」看不懂，请写成「法律简称 条号」，例如「民法典 1079」。"
+DRAFT_BAD_SOURCE = (
+    "法律依据「{source}」看不懂，请写成问答库认识的「法律简称 条号」，例如「民法典 1079」。"
+)
 DRAFT_TOO_LONG = "{field}太长了：最多 {limit} 个字。"
 DRAFT_EMPTY = "{field}不能为空。"
 

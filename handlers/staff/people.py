@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from handlers.services import Services
-from intake import UserView
+from intake import IntakeError, Source, TicketView, UserView
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -96,3 +96,19 @@ async def user_by_reference(
     except TelegramError:
         return None
     return await services.intake.get_or_create_user(telegram_id, chat.full_name or reference)
+
+
+async def contact_for(services: Services, ticket: TicketView) -> UserView | None:
+    """Who hears about a ticket: the 法律明白人 who filed it for someone, else its villager.
+
+    ``None`` when that person cannot be reached on Telegram (staff registered them without it:
+    staff call them instead).
+    """
+    recipient_id = ticket.filed_by_id if ticket.source is Source.LIAISON else ticket.villager_id
+    if recipient_id is None:
+        return None
+    try:
+        recipient = await services.intake.get_user(recipient_id)
+    except IntakeError:
+        return None
+    return recipient if recipient.telegram_id is not None else None
