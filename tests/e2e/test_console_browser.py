@@ -1,0 +1,209 @@
+"""The staff console in a real headless Chromium (Debian's ``chromium``, driven by Playwright).
+
+Log in with a one-time link, open the queue, open a ticket, reply, close, download the Excel
+file and save a screenshot. Skips, saying so, only where no Chromium is installed
+(``.ci/install-chromium`` installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from playwright.async_api import BrowserContext, async_playwright, expect
+
+from bot.console import build_console, issue_login_link
+from handlers.services import Services
+from intake import (
+    Attachment,
+    AttachmentKind,
+    EventType,
+    IntakeService,
+    Outcome,
+    Role,
+    TicketState,
+    create_engine,
+    load_config,
+    upgrade,
+)
+from knowledge.service import Faq
+from tests.intake.conftest import new_ticket
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
+    b"=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+CHROMIUM = find_chromium()
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium not found: install Debian's chromium (.ci/install-chromium) to run this",
+)
+
+
+@dataclass
+class Township:
+    """The console on a real port, a ticket to handle and what the bot was told."""
+
+    server: TestServer
+    services: Services
+    officer_telegram_id: int
+    number: str
+    notified: list[Outcome]
+
+
+@pytest.fixture
+async def township(tmp_path: Path) -> AsyncIterator[Township]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'mingbai.db'}")
+    await upgrade(engine)
+    config = load_config()
+    intake = IntakeService(engine, config)
+    admin = (await intake.ensure_admin(1, "管理员")).id
+    officer = (await intake.get_or_create_user(2, "王镇长")).id
+    villager = (await intake.get_or_create_user(3, "张三")).id
+    await intake.set_role(admin, officer, Role.TOWNSHIP_OFFICER)
+    ticket = new_ticket(
+        text="邻居家盖房占了我家的路。<script>alert('x')</script>",
+        attachments=(Attachment(AttachmentKind.PHOTO, "photo-1"),),
+    )
+    number = (await intake.file_ticket(villager, ticket)).ticket.number
+    await intake.accept(officer, number)
+    services = Services(
+        faq=Faq.load(),
+        intake=intake,
+        intake_config=config,
+        staff_chat_id=None,
+        admin_ids=frozenset({1}),
+    )
+    notified: list[Outcome] = []
+
+    async def notify(outcome: Outcome) -> None:
+        notified.append(outcome)
+
+    async def fetch_file(file_id: str) -> bytes:
+        return PNG
+
+    app = web.Application()
+    # The console's own address only decides whether cookies are Secure (not on plain http);
+    # links are made below with the port the test server gets.
+    app.add_subapp(
+        "/console",
+        build_console(
+            services,
+            notify=notify,
+            fetch_file=fetch_file,
+            secret_key=b"browser-test-secret-key",
+            base_url="http://127.0.0.1/console",
+        ),
+    )
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield Township(server, services, 2, number, notified)
+    finally:
+        await server.close()
+        await engine.dispose()
+
+
+@pytest.fixture
+async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
+    assert CHROMIUM is not None
+    async with async_playwright() as playwright:
+        context = await playwright.chromium.launch_persistent_context(
+            user_data_dir=str(tmp_path / "chromium-profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            accept_downloads=True,
+            locale="zh-CN",
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15_000)
+        try:
+            yield context
+        finally:
+            await context.close()
+
+
+async def test_a_staff_member_handles_a_ticket_in_the_browser(
+    township: Township, browser: BrowserContext, tmp_path: Path
+) -> None:
+    base_url = str(township.server.make_url("/console"))
+    link = await issue_login_link(
+        township.services, township.officer_telegram_id, base_url=base_url
+    )
+    assert link is not None
+    page = browser.pages[0] if browser.pages else await browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+
+    # Log in by the link: the page asks for a click, then the queue opens.
+    await page.goto(link)
+    await page.click("#confirm-login")
+    await expect(page).to_have_url(f"{base_url}/queue")
+    await expect(page.locator("header")).to_contain_text("王镇长（镇干部）")
+
+    # The queue lists the ticket; open it.
+    await page.click(f"text={township.number}")
+    await expect(page.locator("h1")).to_contain_text(f"工单 {township.number}")
+    await expect(page.locator("#ticket-text")).to_contain_text("<script>alert('x')</script>")
+    photo = page.locator("img.photo")
+    await expect(photo).to_be_visible()
+    assert await photo.evaluate("image => image.naturalWidth") == 1
+
+    # Reply, then close.
+    await page.fill("#action-reply textarea[name=text]", "已经和邻居谈好，下周让出路来。")
+    await page.click("#action-reply button[type=submit]")
+    await expect(page.locator("#state")).to_have_text(TicketState.ANSWERED.label)
+    await expect(page.locator(".notice")).to_contain_text("已答复")
+    await page.fill("#action-close textarea[name=reason]", "村民电话确认，不需要回访。")
+    await page.click("#action-close button[type=submit]")
+    await expect(page.locator("#state")).to_have_text(TicketState.CLOSED.label)
+    await expect(page.locator("#history")).to_contain_text("已经和邻居谈好")
+
+    # The figures, and their Excel file.
+    await page.click("#nav-figures")
+    await expect(page.locator("#totals")).to_contain_text("受理件数")
+    async with page.expect_download() as download_info:
+        await page.click("#export-xlsx")
+    download = await download_info.value
+    workbook = tmp_path / download.suggested_filename
+    await download.save_as(workbook)
+    assert workbook.name.endswith(".xlsx")
+    with zipfile.ZipFile(workbook) as archive:
+        assert "xl/workbook.xml" in archive.namelist()
+        assert "受理件数" in archive.read("xl/sharedStrings.xml").decode()
+
+    screenshot = tmp_path / "console-figures.png"
+    await page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 10_000
+
+    assert dialogs == []  # the villager's <script> never ran
+    told = [event.type for outcome in township.notified for event in outcome.events]
+    assert told == [EventType.REPLIED, EventType.CLOSED]
+    ticket = await township.services.intake.get_ticket(1, township.number)
+    assert ticket.state is TicketState.CLOSED
