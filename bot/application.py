@@ -6,7 +6,9 @@ from typing import Any
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler
 
+from bot.console import link_issuer
 from bot.persistence import DatabasePersistence
+from handlers.console import console_handlers
 from handlers.errors import report_error
 from handlers.fallbacks import fallback_handlers
 from handlers.feedback import feedback_handlers
@@ -38,9 +40,16 @@ AREAS = (
 )
 
 
-def compose_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
-    """Every handler of every area, in priority order."""
-    return [handler for area in AREAS for handler in area(services)]
+def compose_handlers(
+    services: Services, console: list[BaseHandler[Any, Any, Any]]
+) -> list[BaseHandler[Any, Any, Any]]:
+    """Every handler of every area, in priority order, the console's /console after staff."""
+    staff, *others = AREAS
+    return [
+        *staff(services),
+        *console,
+        *(handler for area in others for handler in area(services)),
+    ]
 
 
 def build_application(
@@ -50,6 +59,7 @@ def build_application(
     *,
     base_url: str,
     base_file_url: str,
+    console_url: str,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: handlers, persistence in the database, rate limits and staff jobs.
 
@@ -59,6 +69,7 @@ def build_application(
         store: Where conversation state is kept between restarts.
         base_url: The Bot API base URL (Telegram's, a self-hosted server or the local one).
         base_file_url: The Bot API base URL for file downloads.
+        console_url: The staff console's address, for the login links ``/console`` gives.
     """
     application = (
         ApplicationBuilder()
@@ -70,7 +81,8 @@ def build_application(
         .concurrent_updates(False)
         .build()
     )
-    application.add_handlers(compose_handlers(services))
+    console = console_handlers(services, link_issuer(services, console_url))
+    application.add_handlers(compose_handlers(services, console))
     application.add_error_handler(report_error)
     if application.job_queue is not None:
         schedule_staff_jobs(application.job_queue, services)

@@ -11,7 +11,7 @@ import sys
 from typing import TextIO
 
 from bot.local_api import BotMessage, LocalBotApi, ReplyTimeout, TelegramUser
-from bot.runners import polling
+from bot.runners import BotApi, polling
 from bot.services import Runtime
 from handlers.texts import answers as texts
 
@@ -23,6 +23,8 @@ QUIT = frozenset({"q", "quit", "exit", "退出"})
 FOLLOW_UP_SECONDS = 0.5
 FIRST_REPLY_SECONDS = 15.0
 CONTACT = texts.TERMINAL_CONTACT
+# The terminal trial serves no console; /console links point nowhere reachable.
+LOCAL_CONSOLE = "http://127.0.0.1/console"
 
 
 class TerminalVillager:
@@ -79,7 +81,7 @@ class TerminalVillager:
 
 async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
     """Run the bot against a local Bot API and relay stdin/stdout until the input ends."""
-    async with LocalBotApi() as api, polling(runtime, api.token, api.base_url, api.base_file_url):
+    async with LocalBotApi() as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
         villager = TerminalVillager(api.user(VILLAGER_ID, VILLAGER_NAME), sys.stdout)
         if interactive:
             print(texts.TERMINAL_WELCOME)
@@ -90,3 +92,8 @@ async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
             if not line or line.strip().lower() in QUIT:
                 break
             await villager.say(line)
+
+
+def local_api(api: LocalBotApi) -> BotApi:
+    """The local Bot API as the bot reaches it."""
+    return BotApi(api.token, api.base_url, api.base_file_url)

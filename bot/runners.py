@@ -1,4 +1,4 @@
-"""Running the bot: long polling against a Bot API, or a webhook served by aiohttp."""
+"""Running the bot: long polling or a webhook, with the aiohttp server (health, console) beside."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -15,22 +16,50 @@ from telegram.ext import Application
 from bot.application import build_application
 from bot.server import WEBHOOK_PATH, build_server
 from bot.services import Runtime
-from bot.settings import Settings, SettingsError
+from bot.settings import CONSOLE_PATH, Settings, SettingsError
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
+@dataclass(frozen=True)
+class BotApi:
+    """Which Bot API the bot talks to, as whom."""
+
+    token: str
+    base_url: str
+    base_file_url: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> BotApi:
+        """The Bot API named by the settings.
+
+        Raises:
+            SettingsError: ``MINGBAI_TELEGRAM_TOKEN`` is not set.
+
+        """
+        if not settings.telegram_token:
+            raise SettingsError("MINGBAI_TELEGRAM_TOKEN is not set")
+        return cls(settings.telegram_token, settings.telegram_api_url, settings.telegram_file_url)
+
+
+def _application(runtime: Runtime, api: BotApi, console_url: str) -> App:
+    return build_application(
+        api.token,
+        runtime.services,
+        runtime.store,
+        base_url=api.base_url,
+        base_file_url=api.base_file_url,
+        console_url=console_url,
+    )
+
+
 @asynccontextmanager
-async def polling(
-    runtime: Runtime, token: str, base_url: str, base_file_url: str
-) -> AsyncIterator[App]:
-    """The bot, long-polling ``base_url`` until the block ends.
+async def polling(runtime: Runtime, api: BotApi, console_url: str) -> AsyncIterator[App]:
+    """The bot, long-polling the Bot API until the block ends.
 
     Pending updates are never dropped: what villagers sent while the bot was down is answered.
     """
-    application = build_application(
-        token, runtime.services, runtime.store, base_url=base_url, base_file_url=base_file_url
-    )
+    application = _application(runtime, api, console_url)
     async with application:
         await application.start()
         assert application.updater is not None
@@ -47,43 +76,41 @@ async def polling(
             await application.stop()
 
 
-async def run_polling(settings: Settings, runtime: Runtime) -> None:
-    """Long-poll the configured Bot API until SIGINT or SIGTERM."""
-    token = _token(settings)
-    async with polling(runtime, token, settings.telegram_api_url, settings.telegram_file_url):
-        await _until_stopped()
+@asynccontextmanager
+async def web_server(
+    application: App,
+    runtime: Runtime,
+    *,
+    host: str,
+    port: int,
+    console_url: str,
+    webhook_secret: str | None = None,
+) -> AsyncIterator[str]:
+    """The aiohttp server (health check, staff console, webhook) while the block runs.
 
-
-async def run_webhook(settings: Settings, runtime: Runtime) -> None:
-    """Register the webhook and serve it until SIGINT or SIGTERM.
-
-    Raises:
-        SettingsError: The token, the webhook URL or the webhook secret is not set.
+    Yields:
+        The address it listens on, ``http://host:port``.
 
     """
-    token = _token(settings)
-    if not settings.webhook_url or not settings.webhook_secret:
-        raise SettingsError("webhook mode needs MINGBAI_WEBHOOK_URL and MINGBAI_WEBHOOK_SECRET")
-    async with webhook(
-        runtime,
-        token,
-        base_url=settings.telegram_api_url,
-        base_file_url=settings.telegram_file_url,
-        secret=settings.webhook_secret,
-        host=settings.listen_host,
-        port=settings.listen_port,
-        public_url=settings.webhook_url,
-    ):
-        await _until_stopped()
+    runner = web.AppRunner(
+        build_server(
+            application, runtime.services, console_url=console_url, webhook_secret=webhook_secret
+        )
+    )
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        yield f"http://{bound_host}:{bound_port}"
+    finally:
+        await runner.cleanup()
 
 
 @asynccontextmanager
 async def webhook(
     runtime: Runtime,
-    token: str,
+    api: BotApi,
     *,
-    base_url: str,
-    base_file_url: str,
     secret: str,
     host: str,
     port: int,
@@ -93,42 +120,71 @@ async def webhook(
 
     Args:
         runtime: The services and state store.
-        token: The bot token.
-        base_url: The Bot API base URL.
-        base_file_url: The Bot API base URL for files.
+        api: The Bot API.
         secret: The secret token Telegram must send with every update.
         host: Where to listen.
         port: Where to listen (0 picks a free port).
-        public_url: Where Telegram reaches this server; the listening address if omitted.
+        public_url: Where Telegram and staff reach this server; the listening address if omitted.
 
     """
-    application = build_application(
-        token, runtime.services, runtime.store, base_url=base_url, base_file_url=base_file_url
-    )
+    root = public_url or f"http://{host}:{port}"
+    application = _application(runtime, api, root.rstrip("/") + CONSOLE_PATH)
     async with application:
         await application.start()
-        runner = web.AppRunner(build_server(application, secret))
-        await runner.setup()
         try:
-            await web.TCPSite(runner, host, port).start()
-            bound_host, bound_port = runner.addresses[0][:2]
-            root = (public_url or f"http://{bound_host}:{bound_port}").rstrip("/")
-            await application.bot.set_webhook(
-                url=root + WEBHOOK_PATH,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-                drop_pending_updates=False,
-            )
-            yield application
+            async with web_server(
+                application,
+                runtime,
+                host=host,
+                port=port,
+                console_url=root.rstrip("/") + CONSOLE_PATH,
+                webhook_secret=secret,
+            ) as bound:
+                await application.bot.set_webhook(
+                    url=(public_url or bound).rstrip("/") + WEBHOOK_PATH,
+                    secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False,
+                )
+                yield application
         finally:
-            await runner.cleanup()
             await application.stop()
 
 
-def _token(settings: Settings) -> str:
-    if not settings.telegram_token:
-        raise SettingsError("MINGBAI_TELEGRAM_TOKEN is not set")
-    return settings.telegram_token
+async def run_polling(settings: Settings, runtime: Runtime) -> None:
+    """Long-poll the configured Bot API, with the server beside, until SIGINT or SIGTERM."""
+    async with (
+        polling(runtime, BotApi.of(settings), settings.console_url) as application,
+        web_server(
+            application,
+            runtime,
+            host=settings.listen_host,
+            port=settings.listen_port,
+            console_url=settings.console_url,
+        ),
+    ):
+        await _until_stopped()
+
+
+async def run_webhook(settings: Settings, runtime: Runtime) -> None:
+    """Register the webhook and serve it until SIGINT or SIGTERM.
+
+    Raises:
+        SettingsError: The token, the public URL or the webhook secret is not set.
+
+    """
+    api = BotApi.of(settings)
+    if not settings.public_url or not settings.webhook_secret:
+        raise SettingsError("webhook mode needs MINGBAI_PUBLIC_URL and MINGBAI_WEBHOOK_SECRET")
+    async with webhook(
+        runtime,
+        api,
+        secret=settings.webhook_secret,
+        host=settings.listen_host,
+        port=settings.listen_port,
+        public_url=settings.public_url,
+    ):
+        await _until_stopped()
 
 
 async def _until_stopped() -> None:

@@ -1,15 +1,22 @@
-"""The aiohttp server of the bot: the Telegram webhook and a health check."""
+"""The aiohttp server of the bot: the Telegram webhook, a health check and the staff console."""
 
 from __future__ import annotations
 
 import hmac
 import json
 import logging
+import os
 from typing import Any
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
+
+from bot.console import build_console
+from bot.settings import CONSOLE_PATH
+from handlers.notify import Notifier
+from handlers.services import Services
+from intake import Outcome
 
 WEBHOOK_PATH = "/telegram/webhook"
 HEALTH_PATH = "/healthz"
@@ -19,26 +26,62 @@ MAX_BODY_BYTES = 1 << 20
 
 log = logging.getLogger(__name__)
 
-APPLICATION: web.AppKey[Application[Any, Any, Any, Any, Any, Any]] = web.AppKey("application")
+App = Application[Any, Any, Any, Any, Any, Any]
+APPLICATION: web.AppKey[App] = web.AppKey("application")
 SECRET: web.AppKey[str] = web.AppKey("secret")
 
 
 def build_server(
-    application: Application[Any, Any, Any, Any, Any, Any], secret: str
+    application: App,
+    services: Services,
+    *,
+    console_url: str,
+    webhook_secret: str | None = None,
 ) -> web.Application:
-    """The web application: updates are accepted only with Telegram's secret-token header.
+    """The web application: health check, staff console and, with a secret, the webhook.
 
     Args:
-        application: The bot, already started, whose update queue receives the updates.
-        secret: The secret token given to Telegram with ``setWebhook``.
+        application: The bot, already started: the webhook feeds its update queue, and the
+            console's replies go out through it.
+        services: What the console works with.
+        console_url: The console's public address.
+        webhook_secret: The secret token given to Telegram with ``setWebhook``; without one
+            there is no webhook route (polling mode).
 
     """
     server = web.Application(client_max_size=MAX_BODY_BYTES)
     server[APPLICATION] = application
-    server[SECRET] = secret
-    server.router.add_post(WEBHOOK_PATH, _receive_update)
+    if webhook_secret is not None:
+        server[SECRET] = webhook_secret
+        server.router.add_post(WEBHOOK_PATH, _receive_update)
     server.router.add_get(HEALTH_PATH, _health)
+    server.router.add_get(CONSOLE_PATH, _to_console)
+    server.add_subapp(CONSOLE_PATH, _console(application, services, console_url))
     return server
+
+
+def _console(application: App, services: Services, console_url: str) -> web.Application:
+    notifier = Notifier(services)
+
+    async def notify(outcome: Outcome) -> None:
+        await notifier.publish(application.bot, outcome)
+
+    async def fetch_file(file_id: str) -> bytes:
+        file = await application.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray())
+
+    # Sessions live in the database, so a new key at each start only ends half-filled forms.
+    return build_console(
+        services,
+        notify=notify,
+        fetch_file=fetch_file,
+        secret_key=os.urandom(32),
+        base_url=console_url,
+    )
+
+
+async def _to_console(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPFound(CONSOLE_PATH + "/")
 
 
 async def _receive_update(request: web.Request) -> web.Response:
@@ -63,6 +106,5 @@ async def _receive_update(request: web.Request) -> web.Response:
 
 async def _health(request: web.Request) -> web.Response:
     running = request.app[APPLICATION].running
-    return web.json_response(
-        {"status": "ok" if running else "stopped"}, status=200 if running else 503
-    )
+    status = 200 if running else 503
+    return web.json_response({"status": "ok" if running else "stopped"}, status=status)

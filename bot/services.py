@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from handlers.services import Services
 from intake import IntakeService, create_engine, load_config, upgrade
+from intake.question_log import QuestionLog
 from intake.state_store import StateStore
 from knowledge.matcher import MatchConfig
 from knowledge.service import Faq
@@ -56,6 +57,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             intake_config=intake_config,
             staff_chat_id=settings.staff_chat_id,
             admin_ids=frozenset(settings.admin_ids),
+            questions=QuestionLog(engine),
         )
         yield Runtime(services, StateStore(engine))
     finally:

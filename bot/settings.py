@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 ENV_PREFIX = "MINGBAI_"
 CONFIG_ENV = "MINGBAI_CONFIG"
 SECRET_FIELDS = frozenset({"telegram_token", "webhook_secret"})
+CONSOLE_PATH = "/console"
 
 
 class SettingsError(ValueError):
@@ -35,7 +36,7 @@ class Settings(BaseModel):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     webhook_secret: str | None = None
-    webhook_url: str | None = None
+    public_url: str | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8080, ge=1, le=65535)
     staff_chat_id: int | None = None
@@ -49,6 +50,16 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(int(part) for part in value.replace(",", " ").split())
         return value
+
+    @property
+    def root_url(self) -> str:
+        """Where Telegram and staff reach the server: the public URL, or the listening address."""
+        return (self.public_url or f"http://{self.listen_host}:{self.listen_port}").rstrip("/")
+
+    @property
+    def console_url(self) -> str:
+        """The staff console's address."""
+        return self.root_url + CONSOLE_PATH
 
     @property
     def effective_database_url(self) -> str:

@@ -70,6 +70,10 @@ async def answer_question(chat: Chat, context: Context, services: Services, text
     remember_question(context, text)
     faq = services.faq
     result = faq.match(text)
+    best = result.best.id if result.decision is Decision.ANSWER and result.best else None
+    await services.questions.record(
+        chat.id, text, result.decision, best, [(c.id, c.score) for c in result.candidates]
+    )
     asks_for_action = classify(text) is Intent.ACTION_REQUEST
     log.info(
         "question: %s, best %s, action %s",
@@ -147,6 +151,7 @@ class _Questions:
             await query.answer(texts.STALE_BUTTON)
             return
         log.info("faq %s rated %s", entry_id, vote)
+        await self.services.questions.record_rating(entry_id, vote == UP, query.from_user.id)
         await query.answer(texts.THANKS_FOR_RATING)
         await query.edit_message_reply_markup(_without_rating(message.reply_markup))
         if vote == DOWN:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intake import IntakeConfig, IntakeService
+from intake.question_log import QuestionLog
 from knowledge.service import Faq
 
 
@@ -18,6 +19,7 @@ class Services:
         intake_config: Villages, grids, categories and deadlines, for menus and texts.
         staff_chat_id: The staff group where new tickets appear, if one is configured.
         admin_ids: Telegram ids of the administrators (who grant roles).
+        questions: Where every question and 👍/👎 is recorded, for the staff to learn from.
 
     """
 
@@ -26,3 +28,4 @@ class Services:
     intake_config: IntakeConfig
     staff_chat_id: int | None
     admin_ids: frozenset[int]
+    questions: QuestionLog

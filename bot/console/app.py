@@ -37,6 +37,7 @@ TOKEN_MAX = 100
 # Failed password logins per login name before a pause.
 LOGIN_ATTEMPTS = 5
 LOGIN_PAUSE = timedelta(minutes=15)
+FAILURES_KEPT = 1000
 PRE_COOKIE_AGE = 3600
 
 _STYLESHEET = (TEMPLATES / "console.css").read_text(encoding="utf-8")
@@ -186,7 +187,14 @@ async def _password_login(request: web.Request) -> web.StreamResponse:
         return _render_login(request, error=texts.LOGIN_THROTTLED, status=429)
     user_id = await console.store.check_password(login, password) if login else None
     if user_id is None:
-        console.login_failures[key] = [*recent, now]
+        if len(console.login_failures) >= FAILURES_KEPT:
+            # Forget pauses that are over (many names tried: keep the table small).
+            console.login_failures = {
+                name: times
+                for name, times in console.login_failures.items()
+                if now - times[-1] < LOGIN_PAUSE
+            }
+        console.login_failures[key] = [*recent, now][-LOGIN_ATTEMPTS:]
         log.warning("console: failed password login")
         return _render_login(request, error=texts.LOGIN_FAILED, status=401)
     console.login_failures.pop(key, None)

@@ -25,7 +25,7 @@ from yarl import URL
 from bot.console import texts
 from bot.console.store import ConsoleStore
 from handlers.services import Services
-from intake import IntakeService, Outcome, Role, UserView
+from intake import IntakeError, IntakeService, Outcome, Role, UserView
 from intake.question_log import QuestionLog
 
 log = logging.getLogger(__name__)
@@ -164,8 +164,8 @@ class Console:
         cookie = request.cookies.get(SESSION_COOKIE, "")
         info = await self.store.session(cookie) if cookie else None
         reason = "expired" if cookie else None
-        if info is not None:
-            user = await self.intake.get_user(info.user_id)
+        user = await self.user_or_none(info.user_id) if info is not None else None
+        if info is not None and user is not None:
             if user.role.is_staff:
                 return Visitor(user, info.csrf_token)
             await self.store.close_sessions_of(user.id)
@@ -174,6 +174,13 @@ class Console:
             target = self.url(request, "login")
             raise web.HTTPSeeOther(f"{target}?m={reason}" if reason else target)
         raise Refusal(401, texts.LOGIN_MESSAGES["expired"])
+
+    async def user_or_none(self, user_id: int) -> UserView | None:
+        """The user with this id, or ``None`` if there is none."""
+        try:
+            return await self.intake.get_user(user_id)
+        except IntakeError:
+            return None
 
     def require(self, visitor: Visitor, allowed: frozenset[Role]) -> None:
         """Refuse a page the visitor's role may not open."""
@@ -305,8 +312,9 @@ async def console_middleware(
         cookie = request.cookies.get(SESSION_COOKIE, "")
         if cookie and refusal.status != 401:
             info = await console.store.session(cookie)
-            if info is not None:
-                visitor = Visitor(await console.intake.get_user(info.user_id), info.csrf_token)
+            user = await console.user_or_none(info.user_id) if info is not None else None
+            if info is not None and user is not None and user.role.is_staff:
+                visitor = Visitor(user, info.csrf_token)
         response = console.message(request, refusal.status, refusal.message, visitor)
     except web.HTTPException as exception:
         _secure(exception)

@@ -1,13 +1,17 @@
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 
-from bot.server import HEALTH_PATH, SECRET_HEADER, WEBHOOK_PATH, build_server
+from bot.server import HEALTH_PATH, SECRET_HEADER, WEBHOOK_PATH, App, build_server
+from bot.services import Runtime, open_runtime
+from bot.settings import Settings
 
 SECRET = "s3cret-token"
+CONSOLE_URL = "http://127.0.0.1/console"
 UPDATE = {
     "update_id": 41,
     "message": {
@@ -21,11 +25,18 @@ UPDATE = {
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[
-    tuple[TestClient[Any, Any], Application[Any, Any, Any, Any, Any, Any]]
-]:
+async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+    async with open_runtime(Settings(data_dir=tmp_path)) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[tuple[TestClient[Any, Any], App]]:
     application = ApplicationBuilder().token("1:abc").updater(None).build()
-    async with TestClient(TestServer(build_server(application, SECRET))) as test_client:
+    server = build_server(
+        application, runtime.services, console_url=CONSOLE_URL, webhook_secret=SECRET
+    )
+    async with TestClient(TestServer(server)) as test_client:
         yield test_client, application
 
 
@@ -63,3 +74,22 @@ async def test_health_tells_whether_the_bot_runs(client: Any) -> None:
     response = await test_client.get(HEALTH_PATH)
     assert response.status == 503
     assert await response.json() == {"status": "stopped"}
+
+
+async def test_the_console_is_served_beside(client: Any) -> None:
+    test_client, _ = client
+    response = await test_client.get("/console", allow_redirects=False)
+    assert response.status == 302
+    assert response.headers["Location"] == "/console/"
+    login = await test_client.get("/console/login")
+    assert login.status == 200
+    assert "登录" in await login.text()
+
+
+async def test_without_a_secret_there_is_no_webhook(runtime: Runtime) -> None:
+    application = ApplicationBuilder().token("1:abc").updater(None).build()
+    server = build_server(application, runtime.services, console_url=CONSOLE_URL)
+    async with TestClient(TestServer(server)) as test_client:
+        response = await test_client.post(WEBHOOK_PATH, json=UPDATE)
+        assert response.status in (404, 405)
+        assert application.update_queue.empty()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.local_api import GroupChat, LocalBotApi, TelegramUser
+from bot.local_chat import local_api
 from bot.runners import polling
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
@@ -19,6 +20,7 @@ from intake import IntakeService, Role
 
 STAFF_CHAT_ID = -1001000000001
 ADMIN_ID = 900001
+CONSOLE_URL = "http://127.0.0.1:8080/console"
 
 
 @dataclass
@@ -62,9 +64,7 @@ class BotHarness:
     async def start(self) -> None:
         """Start the bot (long polling the local API)."""
         api = self.api
-        await self._bot.enter_async_context(
-            polling(self.runtime, api.token, api.base_url, api.base_file_url)
-        )
+        await self._bot.enter_async_context(polling(self.runtime, local_api(api), CONSOLE_URL))
 
     async def stop(self) -> None:
         """Stop the bot the way SIGTERM does."""

@@ -32,6 +32,7 @@ from intake import (
     load_config,
     upgrade,
 )
+from intake.question_log import QuestionLog
 from knowledge.service import Faq
 from tests.intake.conftest import new_ticket
 
@@ -98,6 +99,7 @@ async def township(tmp_path: Path) -> AsyncIterator[Township]:
         intake_config=config,
         staff_chat_id=None,
         admin_ids=frozenset({1}),
+        questions=QuestionLog(intake.engine),
     )
     notified: list[Outcome] = []
 

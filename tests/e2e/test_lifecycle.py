@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from bot.local_api import LocalBotApi
+from bot.local_chat import local_api
 from bot.runners import webhook
 from bot.services import open_runtime
 from bot.settings import Settings
@@ -23,9 +24,7 @@ async def test_the_webhook_mode_answers_through_the_secret_checked_endpoint(tmp_
         open_runtime(Settings(data_dir=tmp_path)) as runtime,
         webhook(
             runtime,
-            api.token,
-            base_url=api.base_url,
-            base_file_url=api.base_file_url,
+            local_api(api),
             secret="webhook-secret-1",
             host="127.0.0.1",
             port=0,

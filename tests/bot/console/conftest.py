@@ -148,6 +148,7 @@ async def console(
         intake_config=config,
         staff_chat_id=None,
         admin_ids=frozenset(),
+        questions=QuestionLog(service.engine),
     )
     notified: list[Outcome] = []
     files = {"photo-1": PNG, "voice-1": OGG}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 from yarl import URL
 
 from bot.console import build_console, issue_login_link
+from bot.console.store import ConsoleStore, LinkState, digest
 from intake import Outcome, Role
 from tests.bot.console.conftest import BASE_URL, PREFIX, Console, csrf_of, errors_of
 from tests.intake.conftest import file
@@ -285,3 +290,25 @@ def test_a_short_secret_key_is_refused(console: Console) -> None:
             secret_key=b"short",
             base_url=BASE_URL,
         )
+
+
+async def test_two_browsers_racing_with_one_link_get_one_session(console: Console) -> None:
+    store = ConsoleStore(console.intake.engine, clock=console.clock)
+    token = await store.issue_link_token(console.people.officer)
+
+    spent = await asyncio.gather(*(store.spend_link_token(token) for _ in range(4)))
+
+    assert sorted(spent, key=lambda user: user is None) == [console.people.officer, *[None] * 3]
+    assert await store.link_state(token) is LinkState.USED
+
+
+async def test_tokens_and_session_cookies_are_stored_only_as_hashes(console: Console) -> None:
+    await console.login(console.people.officer)
+    cookie = console.client.session.cookie_jar.filter_cookies(
+        console.client.make_url(f"{PREFIX}/queue")
+    )["mingbai_console"].value
+    async with AsyncSession(console.intake.engine) as session:
+        stored = (await session.execute(text("SELECT id_hash FROM console_sessions"))).scalars()
+        tokens = (await session.execute(text("SELECT token_hash FROM console_login_tokens"))).all()
+    assert list(stored) == [digest(cookie)]
+    assert len(tokens) == 1
