@@ -316,6 +316,8 @@ async def console_middleware(
             if info is not None and user is not None and user.role.is_staff:
                 visitor = Visitor(user, info.csrf_token)
         response = console.message(request, refusal.status, refusal.message, visitor)
+    except web.HTTPNotFound:
+        response = request.app[CONSOLE].message(request, 404, texts.NOT_FOUND_PAGE, None)
     except web.HTTPException as exception:
         _secure(exception)
         raise

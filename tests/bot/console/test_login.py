@@ -60,6 +60,12 @@ async def test_without_a_session_every_page_leads_to_the_login_page(
     assert "/console" in html  # the hint to ask the bot for a link
 
 
+async def test_an_unknown_page_says_so_in_chinese(console: Console) -> None:
+    status, html = await console.get("/no-such-page")
+    assert status == 404
+    assert "没有这个页面" in html
+
+
 @pytest.mark.parametrize("path", FORMS)
 async def test_without_a_session_no_form_is_accepted(console: Console, path: str) -> None:
     number = (await file(console.intake, console.people.villager)).ticket.number
