@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from bot.local_chat import chat_in_terminal
+from bot.logs import configure_logging
 from bot.runners import run_polling
 from bot.services import open_runtime
 from bot.settings import Settings, load_settings
@@ -25,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run until stopped (or, chatting without a terminal, until the input ends)."""
-    asyncio.run(_run(load_settings()))
+    settings = load_settings()
+    if settings.telegram_token:
+        configure_logging()
+    asyncio.run(_run(settings))
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
+from bot.logs import configure_logging
 from bot.runners import run_webhook
 from bot.services import open_runtime
 from bot.settings import Settings, load_settings
@@ -22,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM."""
+    configure_logging()
     asyncio.run(_serve(load_settings()))
     return 0
 
