@@ -175,7 +175,6 @@ class Matcher:
         self._query_floor = config.query_floor * (config.pair_weight * self._default_idf) ** 2
         self._vocabulary = {f: i for i, f in enumerate(self._idf)}
         weights = np.fromiter((self._weight(f) for f in self._idf), np.float64, len(self._idf))
-        self._feature_weights = weights
         self._docs = _Rows([self._ids(f) for f in doc_features], weights)
         self._bags = _Postings([self._ids(f) for f in bag_features], weights)
         self._entry_docs = np.searchsorted(doc_entry, np.arange(len(entry_ids) + 1))
@@ -220,7 +219,8 @@ class Matcher:
         # with the entry: "钱包丢了" is not "离婚证丢了还能复婚吗".
         best = order[0]
         specific = bool(scored.keyword_hit[best]) or (
-            not scored.short and scored.shared_pairs[best] >= self.config.min_shared_pairs
+            not scored.short
+            and self._shared_pairs(best, scored.features) >= self.config.min_shared_pairs
         )
         return MatchResult(text, self._decide(candidates, specific), candidates)
 
@@ -232,6 +232,12 @@ class Matcher:
         if confident and candidates[0].score - runner_up >= self.config.answer_margin:
             return Decision.ANSWER
         return Decision.CLARIFY
+
+    def _shared_pairs(self, entry: int, features: IntArray) -> int:
+        """How many of the message's character pairs occur in the entry's texts."""
+        documents = np.arange(self._entry_docs[entry], self._entry_docs[entry + 1])
+        pairs = features[self._is_pair[features]]
+        return int(np.isin(pairs, self._docs.features_of(documents)).sum())
 
     def _ids(self, features: set[str]) -> list[int]:
         return [self._vocabulary[f] for f in features if f in self._vocabulary]
@@ -271,11 +277,7 @@ class Matcher:
         keyword_hit[shortlist] = np.logical_or.reduceat(doc_keyword_hit, runs)
         scores[shortlist] += config.cosine_weight * np.maximum.reduceat(cosine, runs)
         scores += config.keyword_bonus * keyword_hit
-        pairs = np.fromiter((self._is_pair[i] for i in indices), bool, indices.size)
-        # Postings hold feature weights; dividing them out again counts the shared pairs.
-        pair_indices = indices[pairs]
-        shared_pairs = self._bags.dot(pair_indices, 1.0 / self._feature_weights[pair_indices])
-        return _Scores(scores, keyword_hit, query_norm2 < self._query_floor, shared_pairs)
+        return _Scores(scores, keyword_hit, query_norm2 < self._query_floor, indices)
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ class _Scores:
     scores: FloatArray
     keyword_hit: npt.NDArray[np.bool_]
     short: bool
-    shared_pairs: FloatArray
+    features: IntArray
 
 
 def texts_of(entries: Iterable[EntryTexts]) -> list[IndexedText]:
@@ -319,6 +321,11 @@ class _Rows:
         rows = np.repeat(np.arange(len(documents)), lengths)
         squares = np.bincount(rows, weights=self._values**2, minlength=len(documents))
         self.norm2 = np.maximum(squares, 1e-12)
+
+    def features_of(self, documents: IntArray) -> IntArray:
+        """The feature indices of the chosen documents, concatenated."""
+        starts = self._starts[documents]
+        return self._features[_ranges(starts, self._starts[documents + 1] - starts)]
 
     def dot(self, documents: IntArray, features: IntArray, weights: FloatArray) -> FloatArray:
         """Dot products of the chosen documents with a query given as feature indices, weights.
