@@ -175,9 +175,12 @@ class Matcher:
         self._query_floor = config.query_floor * (config.pair_weight * self._default_idf) ** 2
         self._vocabulary = {f: i for i, f in enumerate(self._idf)}
         weights = np.fromiter((self._weight(f) for f in self._idf), np.float64, len(self._idf))
-        self._docs = _Rows([self._ids(f) for f in doc_features], weights)
-        self._bags = _Postings([self._ids(f) for f in bag_features], weights)
+        doc_ids = [self._ids(f) for f in doc_features]
+        self._docs = _Rows(doc_ids, weights)
         self._entry_docs = np.searchsorted(doc_entry, np.arange(len(entry_ids) + 1))
+        bounds = zip(self._entry_docs[:-1], self._entry_docs[1:], strict=True)
+        bag_ids = [sorted(set().union(*doc_ids[start:end])) for start, end in bounds]
+        self._bags = _Postings(bag_ids, weights)
         self._keyword_docs = np.asarray([t.is_keyword for t in texts], dtype=bool)
         self._is_pair = np.asarray([f[0] == "p" for f in self._vocabulary], dtype=bool)
 
