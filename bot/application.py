@@ -13,6 +13,7 @@ from handlers.errors import report_error
 from handlers.fallbacks import fallback_handlers
 from handlers.feedback import feedback_handlers
 from handlers.filing import filing_handlers
+from handlers.guard import guard_handlers
 from handlers.liaison import liaison_handlers
 from handlers.mytickets import mytickets_handlers
 from handlers.questions import question_handlers
@@ -77,11 +78,13 @@ def build_application(
         .base_url(base_url)
         .base_file_url(base_file_url)
         .persistence(DatabasePersistence(store))
-        .rate_limiter(AIORateLimiter())
+        # Without retries the limiter re-raises Telegram's RetryAfter and the reply is lost.
+        .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(False)
         .build()
     )
     console = console_handlers(services, link_issuer(services, console_url))
+    application.add_handlers(guard_handlers(services), group=-1)
     application.add_handlers(compose_handlers(services, console))
     application.add_error_handler(report_error)
     if application.job_queue is not None:

@@ -75,6 +75,21 @@ class DeadlineRules(_Frozen):
         return self
 
 
+class Limits(_Frozen):
+    """Per-villager limits against floods (staff are never limited).
+
+    Attributes:
+        messages: At most this many messages in ``window_seconds``; more are held, not lost.
+        window_seconds: The sliding window of the message limit.
+        open_tickets: At most this many tickets still being handled per villager.
+
+    """
+
+    messages: int = Field(default=20, ge=1)
+    window_seconds: int = Field(default=60, ge=1, le=3600)
+    open_tickets: int = Field(default=5, ge=1)
+
+
 class Grid(_Frozen):
     """One 综治网格."""
 
@@ -117,6 +132,7 @@ class IntakeConfig(_Frozen):
     max_text_chars: int = Field(default=2000, ge=1)
     max_attachments: int = Field(default=10, ge=0)
     deadlines: DeadlineRules = DeadlineRules()
+    limits: Limits = Limits()
     holidays: frozenset[date] = frozenset()
     makeup_workdays: frozenset[date] = frozenset()
     township: TownshipMap

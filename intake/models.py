@@ -375,3 +375,44 @@ class ConsolePassword(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Ban(Base):
+    """A person staff have banned from the bot, while the ban lasts (lifting deletes the row).
+
+    Who banned and lifted whom, when and why, stays in ``ban_events`` (append-only).
+    """
+
+    __tablename__ = "bans"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    banned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    banned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BanEvent(Base):
+    """One ban or unban (append-only)."""
+
+    __tablename__ = "ban_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    banned: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HeldUpdate(Base):
+    """A Telegram update held back by the flood limit, to be handled once the limit allows."""
+
+    __tablename__ = "held_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -5,6 +5,7 @@ without a token chats through it, and the end-to-end tests drive the bot through
 """
 
 from bot.local_api.errors import ApiError
+from bot.local_api.faults import Fault, FaultKind, Faults, Injected
 from bot.local_api.server import DEFAULT_TOKEN, Interceptor, LocalBotApi
 from bot.local_api.state import ApiCall
 from bot.local_api.users import (
@@ -27,7 +28,11 @@ __all__ = [
     "Button",
     "CallbackAnswer",
     "ChatView",
+    "Fault",
+    "FaultKind",
+    "Faults",
     "GroupChat",
+    "Injected",
     "Interceptor",
     "Key",
     "LocalBotApi",

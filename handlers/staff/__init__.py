@@ -19,6 +19,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from handlers import callbacks
 from handlers.services import Services
 from handlers.staff.actions import RepliesToStaffMessage, StaffActions
+from handlers.staff.bans import ban_handlers
 from handlers.staff.commands import COMMANDS, StaffCommands, overhear, staff_help
 from handlers.staff.jobs import schedule_staff_jobs
 
@@ -36,6 +37,7 @@ def staff_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     handlers: list[BaseHandler[Any, Any, Any]] = [
         CallbackQueryHandler(actions.on_press, pattern=f"^{callbacks.STAFF}"),
         CommandHandler(COMMANDS, commands.on_command, filters=where & fresh),
+        *ban_handlers(services),
         MessageHandler(where & fresh & RepliesToStaffMessage(), actions.on_reply),
     ]
     if services.staff_chat_id is not None:

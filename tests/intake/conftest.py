@@ -45,7 +45,8 @@ PG_URL = os.environ.get("MINGBAI_TEST_DATABASE_URL", "")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TABLES = (
     "ticket_events, ticket_co_units, tickets, role_changes, users, ticket_sequences, bot_state, "
-    "question_log, faq_ratings, console_login_tokens, console_sessions, console_passwords"
+    "question_log, faq_ratings, console_login_tokens, console_sessions, console_passwords, "
+    "bans, ban_events, held_updates"
 )
 
 BACKENDS = [

@@ -24,6 +24,9 @@ TABLES = {
     "console_login_tokens",
     "console_sessions",
     "console_passwords",
+    "bans",
+    "ban_events",
+    "held_updates",
 }
 
 
@@ -33,7 +36,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0003"
+    assert await current_revision(empty_engine) == head_revision() == "0004"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -70,4 +73,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0001_intake_schema.py",
         "0002_bot_state.py",
         "0003_console_and_question_log.py",
+        "0004_bans_and_held_updates.py",
     ]
