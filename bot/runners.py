@@ -16,7 +16,7 @@ from telegram.ext import Application
 from bot.application import build_application
 from bot.server import WEBHOOK_PATH, build_server
 from bot.services import Runtime
-from bot.settings import CONSOLE_PATH, Settings, SettingsError
+from bot.settings import Settings, SettingsError
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -114,6 +114,7 @@ async def webhook(
     secret: str,
     host: str,
     port: int,
+    console_url: str,
     public_url: str | None = None,
 ) -> AsyncIterator[App]:
     """The bot, served by aiohttp on ``host``:``port`` and registered as the webhook.
@@ -124,11 +125,11 @@ async def webhook(
         secret: The secret token Telegram must send with every update.
         host: Where to listen.
         port: Where to listen (0 picks a free port).
-        public_url: Where Telegram and staff reach this server; the listening address if omitted.
+        console_url: The staff console's address, for the login links ``/console`` gives.
+        public_url: Where Telegram reaches this server; the listening address if omitted.
 
     """
-    root = public_url or f"http://{host}:{port}"
-    application = _application(runtime, api, root.rstrip("/") + CONSOLE_PATH)
+    application = _application(runtime, api, console_url)
     async with application:
         await application.start()
         try:
@@ -137,7 +138,7 @@ async def webhook(
                 runtime,
                 host=host,
                 port=port,
-                console_url=root.rstrip("/") + CONSOLE_PATH,
+                console_url=console_url,
                 webhook_secret=secret,
             ) as bound:
                 await application.bot.set_webhook(
@@ -182,6 +183,7 @@ async def run_webhook(settings: Settings, runtime: Runtime) -> None:
         secret=settings.webhook_secret,
         host=settings.listen_host,
         port=settings.listen_port,
+        console_url=settings.console_url,
         public_url=settings.public_url,
     ):
         await _until_stopped()

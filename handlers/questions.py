@@ -8,6 +8,7 @@ answer, RATE_FAQ records 👍/👎, HANDOVER and REPHRASE follow "都不是" and
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Chat, InlineKeyboardMarkup, Message, Update
@@ -49,8 +50,13 @@ def question_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
         MessageHandler(PRIVATE_TEXT, questions.on_text),
         CallbackQueryHandler(questions.on_show_answer, pattern=starts_with(callbacks.SHOW_FAQ)),
         CallbackQueryHandler(questions.on_rate, pattern=starts_with(callbacks.RATE_FAQ)),
-        CallbackQueryHandler(_on_handover, pattern=exactly(callbacks.HANDOVER)),
-        CallbackQueryHandler(_on_rephrase, pattern=exactly(callbacks.REPHRASE)),
+        CallbackQueryHandler(
+            _say_on_press(texts.HANDED_OVER, buttons(TICKET_OR_REPHRASE)),
+            pattern=exactly(callbacks.HANDOVER),
+        ),
+        CallbackQueryHandler(
+            _say_on_press(answers.REPHRASE_PROMPT), pattern=exactly(callbacks.REPHRASE)
+        ),
     ]
 
 
@@ -161,24 +167,21 @@ class _Questions:
             )
 
 
-async def _on_handover(update: Update, context: Context) -> None:
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None:
-        return
-    await query.answer()
-    if chat is not None:
-        await chat.send_message(texts.HANDED_OVER, reply_markup=buttons(TICKET_OR_REPHRASE))
+def _say_on_press(
+    text: str, markup: InlineKeyboardMarkup | None = None
+) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A button whose press is answered with one fixed message."""
 
+    async def on_press(update: Update, context: Context) -> None:
+        query = update.callback_query
+        chat = update.effective_chat
+        if query is None:
+            return
+        await query.answer()
+        if chat is not None:
+            await chat.send_message(text, reply_markup=markup)
 
-async def _on_rephrase(update: Update, context: Context) -> None:
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None:
-        return
-    await query.answer()
-    if chat is not None:
-        await chat.send_message(answers.REPHRASE_PROMPT)
+    return on_press
 
 
 def _offers(message: Message, data: str) -> bool:

@@ -7,7 +7,7 @@ from bot.local_chat import local_api
 from bot.runners import webhook
 from bot.services import open_runtime
 from bot.settings import Settings
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import CONSOLE_URL, BotHarness
 
 
 async def test_messages_sent_while_the_bot_is_down_are_answered_after(bot: BotHarness) -> None:
@@ -28,6 +28,7 @@ async def test_the_webhook_mode_answers_through_the_secret_checked_endpoint(tmp_
             secret="webhook-secret-1",
             host="127.0.0.1",
             port=0,
+            console_url=CONSOLE_URL,
         ),
     ):
         villager = api.user(3102, "韩大姐")
