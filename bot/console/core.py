@@ -26,7 +26,6 @@ from bot.console import texts
 from bot.console.store import ConsoleStore
 from handlers.services import Services
 from intake import IntakeError, IntakeService, Outcome, Role, UserView
-from intake.question_log import QuestionLog
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +109,7 @@ class Console:
         self.fetch_file = fetch_file
         self.clock = clock
         self.store = ConsoleStore(services.intake.engine, clock=clock)
-        self.questions = QuestionLog(services.intake.engine, clock=clock)
+        self.questions = services.questions
         self.secure_cookies = URL(base_url).scheme == "https"
         self.login_failures: dict[str, list[datetime]] = {}
         self._secret_key = secret_key
