@@ -1,13 +1,13 @@
-"""The Application factory: every handler area composed in one place, in priority order."""
+"""The Application's handlers: every area composed in one place, in priority order."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseHandler
+from telegram.ext import Application, BaseHandler
 
 from bot.console import link_issuer
-from bot.persistence import DatabasePersistence
+from bot.processor import stop_on_storage_error
 from handlers.console import console_handlers
 from handlers.errors import report_error
 from handlers.fallbacks import fallback_handlers
@@ -22,7 +22,8 @@ from handlers.smalltalk import smalltalk_handlers
 from handlers.staff import schedule_staff_jobs, staff_handlers
 from handlers.start import start_handlers
 from handlers.topics import topics_handlers
-from intake.state_store import StateStore
+
+App = Application[Any, Any, Any, Any, Any, Any]
 
 # Every area's handlers share group 0, so exactly one handler takes each update; the order is the
 # priority: staff first (only in the staff chat), then the flows that hold a conversation, then
@@ -53,40 +54,20 @@ def compose_handlers(
     ]
 
 
-def build_application(
-    token: str,
-    services: Services,
-    store: StateStore,
-    *,
-    base_url: str,
-    base_file_url: str,
-    console_url: str,
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Build the bot: handlers, persistence in the database, rate limits and staff jobs.
+def configure_application(application: App, services: Services, console_url: str) -> None:
+    """Give the bot its handlers, error handlers and staff jobs.
 
     Args:
-        token: The bot token.
+        application: The Application, built with the queueing bot, the database persistence
+            and the transactional job queue (:mod:`bot.pipeline`).
         services: What the handlers work with.
-        store: Where conversation state is kept between restarts.
-        base_url: The Bot API base URL (Telegram's, a self-hosted server or the local one).
-        base_file_url: The Bot API base URL for file downloads.
         console_url: The staff console's address, for the login links ``/console`` gives.
     """
-    application = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .persistence(DatabasePersistence(store))
-        # Without retries the limiter re-raises Telegram's RetryAfter and the reply is lost.
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(False)
-        .build()
-    )
     console = console_handlers(services, link_issuer(services, console_url))
     application.add_handlers(guard_handlers(services), group=-1)
     application.add_handlers(compose_handlers(services, console))
+    # First: a database failure rolls the batch back instead of being reported to the user.
+    application.add_error_handler(stop_on_storage_error)
     application.add_error_handler(report_error)
     if application.job_queue is not None:
         schedule_staff_jobs(application.job_queue, services)
-    return application

@@ -1,4 +1,11 @@
-"""python-telegram-bot persistence in the intake database, so a restart resumes conversations."""
+"""python-telegram-bot persistence in the intake database, so a restart resumes conversations.
+
+python-telegram-bot hands over what changed whenever ``Application.update_persistence`` runs;
+this persistence only stages it. The update processor writes the staged changes with
+:meth:`DatabasePersistence.write_staged` inside the unit of work that handled the updates, so
+conversation state commits together with the tickets and replies it belongs to — and is never
+written for updates whose unit of work failed.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,16 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from intake.state_store import StateStore
+from intake.state_store import Key, StateStore
 
 USER_DATA = "user_data"
 CHAT_DATA = "chat_data"
 BOT_DATA = "bot_data"
 CONVERSATIONS = "conversations:"
 
-# Often enough that a crash loses at most a second of conversation state; PTB writes only
-# what changed since the last time.
-UPDATE_INTERVAL_SECONDS = 1.0
+# The processor asks for the changes after every batch; PTB's own timer only needs to stay out
+# of the way.
+UPDATE_INTERVAL_SECONDS = 24 * 3600.0
 
 Data = dict[str, Any]
 # The shapes python-telegram-bot passes around (its own aliases are private).
@@ -37,6 +44,24 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
             store_data=PersistenceInput(callback_data=False), update_interval=update_interval
         )
         self._store = store
+        self._saves: dict[Key, Any] = {}
+        self._deletes: set[Key] = set()
+        # PTB hands over bot_data on every run; it is written only when it changed.
+        self._bot_data_seen = ""
+
+    async def write_staged(self) -> None:
+        """Write every staged change (inside the caller's unit of work) and forget them."""
+        saves, deletes = self._saves, self._deletes
+        self._saves, self._deletes = {}, set()
+        await self._store.write(saves, deletes)
+
+    def _save(self, key: Key, value: Any) -> None:
+        self._deletes.discard(key)
+        self._saves[key] = value
+
+    def _delete(self, key: Key) -> None:
+        self._saves.pop(key, None)
+        self._deletes.add(key)
 
     async def get_user_data(self) -> dict[int, Data]:
         """Every user's data."""
@@ -49,7 +74,9 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
     async def get_bot_data(self) -> Data:
         """The bot-wide data."""
         value = (await self._store.load(BOT_DATA)).get("")
-        return value if isinstance(value, dict) else {}
+        data = value if isinstance(value, dict) else {}
+        self._bot_data_seen = json.dumps(data, sort_keys=True, default=str)
+        return data
 
     async def get_callback_data(self) -> CDCData | None:
         """Not stored."""
@@ -63,35 +90,38 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        """Save or (when it ended) forget one conversation's state."""
-        encoded = json.dumps(list(key))
+        """Stage saving or (when it ended) forgetting one conversation's state."""
+        stored = (CONVERSATIONS + name, json.dumps(list(key)))
         if new_state is None:
-            await self._store.delete(CONVERSATIONS + name, encoded)
+            self._delete(stored)
         else:
-            await self._store.save(CONVERSATIONS + name, encoded, new_state)
+            self._save(stored, new_state)
 
     async def update_user_data(self, user_id: int, data: Data) -> None:
-        """Save one user's data."""
-        await self._store.save(USER_DATA, str(user_id), data)
+        """Stage saving one user's data."""
+        self._save((USER_DATA, str(user_id)), data)
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
-        """Save one chat's data."""
-        await self._store.save(CHAT_DATA, str(chat_id), data)
+        """Stage saving one chat's data."""
+        self._save((CHAT_DATA, str(chat_id)), data)
 
     async def update_bot_data(self, data: Data) -> None:
-        """Save the bot-wide data."""
-        await self._store.save(BOT_DATA, "", data)
+        """Stage saving the bot-wide data, if it changed."""
+        encoded = json.dumps(data, sort_keys=True, default=str)
+        if encoded != self._bot_data_seen:
+            self._bot_data_seen = encoded
+            self._save((BOT_DATA, ""), data)
 
     async def update_callback_data(self, data: CDCData) -> None:
         """Not stored."""
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        """Forget one chat's data."""
-        await self._store.delete(CHAT_DATA, str(chat_id))
+        """Stage forgetting one chat's data."""
+        self._delete((CHAT_DATA, str(chat_id)))
 
     async def drop_user_data(self, user_id: int) -> None:
-        """Forget one user's data."""
-        await self._store.delete(USER_DATA, str(user_id))
+        """Stage forgetting one user's data."""
+        self._delete((USER_DATA, str(user_id)))
 
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
         """Nothing to do: this process is the only writer."""
@@ -103,4 +133,4 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         """Nothing to do: this process is the only writer."""
 
     async def flush(self) -> None:
-        """Nothing to do: every update is written when it is made."""
+        """Nothing to do: changes are written only with the updates that made them."""

@@ -1,24 +1,26 @@
-"""Running the bot: long polling or a webhook, with the aiohttp server (health, console) beside."""
+"""Running the bot: long polling or a webhook, with the aiohttp server (health, console) beside.
+
+Either way the updates go through the durable pipeline (:mod:`bot.pipeline`): stored before
+they are acknowledged, handled from the inbox, answered through the outbox.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
 
-from bot.application import build_application
+from bot.pipeline import Pipeline
+from bot.poller import Poller
+from bot.relay import SendLimits
 from bot.server import WEBHOOK_PATH, build_server
 from bot.services import Runtime
 from bot.settings import Settings, SettingsError
-
-App = Application[Any, Any, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -42,43 +44,59 @@ class BotApi:
         return cls(settings.telegram_token, settings.telegram_api_url, settings.telegram_file_url)
 
 
-def _application(runtime: Runtime, api: BotApi, console_url: str) -> App:
-    return build_application(
-        api.token,
-        runtime.services,
-        runtime.store,
+@asynccontextmanager
+async def _running(pipeline: Pipeline) -> AsyncIterator[None]:
+    """The pipeline handling and delivering, from its first Application until the block ends."""
+    started = asyncio.Event()
+    running = asyncio.create_task(pipeline.run(started), name="pipeline")
+    waiting = asyncio.create_task(started.wait())
+    try:
+        await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        if running.done():
+            running.result()  # it failed while starting: raise that
+        yield
+    finally:
+        for task in (waiting, running):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+
+def _pipeline(
+    runtime: Runtime, api: BotApi, console_url: str, limits: SendLimits | None
+) -> Pipeline:
+    return Pipeline(
+        runtime,
+        token=api.token,
         base_url=api.base_url,
         base_file_url=api.base_file_url,
         console_url=console_url,
+        limits=limits,
     )
 
 
 @asynccontextmanager
-async def polling(runtime: Runtime, api: BotApi, console_url: str) -> AsyncIterator[App]:
+async def polling(
+    runtime: Runtime, api: BotApi, console_url: str, *, limits: SendLimits | None = None
+) -> AsyncIterator[Pipeline]:
     """The bot, long-polling the Bot API until the block ends.
 
     Pending updates are never dropped: what villagers sent while the bot was down is answered.
     """
-    application = _application(runtime, api, console_url)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0,
-            timeout=10,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
+    pipeline = _pipeline(runtime, api, console_url, limits)
+    async with _running(pipeline):
+        poller = asyncio.create_task(Poller(pipeline.direct_bot, pipeline.receive).run())
         try:
-            yield application
+            yield pipeline
         finally:
-            await application.updater.stop()
-            await application.stop()
+            poller.cancel()
+            with suppress(asyncio.CancelledError):
+                await poller
 
 
 @asynccontextmanager
 async def web_server(
-    application: App,
+    pipeline: Pipeline,
     runtime: Runtime,
     *,
     host: str,
@@ -94,7 +112,7 @@ async def web_server(
     """
     runner = web.AppRunner(
         build_server(
-            application, runtime.services, console_url=console_url, webhook_secret=webhook_secret
+            pipeline, runtime.services, console_url=console_url, webhook_secret=webhook_secret
         )
     )
     await runner.setup()
@@ -116,7 +134,8 @@ async def webhook(
     port: int,
     console_url: str,
     public_url: str | None = None,
-) -> AsyncIterator[App]:
+    limits: SendLimits | None = None,
+) -> AsyncIterator[Pipeline]:
     """The bot, served by aiohttp on ``host``:``port`` and registered as the webhook.
 
     Args:
@@ -127,37 +146,36 @@ async def webhook(
         port: Where to listen (0 picks a free port).
         console_url: The staff console's address, for the login links ``/console`` gives.
         public_url: Where Telegram reaches this server; the listening address if omitted.
+        limits: How fast the relay may send.
 
     """
-    application = _application(runtime, api, console_url)
-    async with application:
-        await application.start()
-        try:
-            async with web_server(
-                application,
-                runtime,
-                host=host,
-                port=port,
-                console_url=console_url,
-                webhook_secret=secret,
-            ) as bound:
-                await application.bot.set_webhook(
-                    url=(public_url or bound).rstrip("/") + WEBHOOK_PATH,
-                    secret_token=secret,
-                    allowed_updates=Update.ALL_TYPES,
-                    drop_pending_updates=False,
-                )
-                yield application
-        finally:
-            await application.stop()
+    pipeline = _pipeline(runtime, api, console_url, limits)
+    async with (
+        _running(pipeline),
+        web_server(
+            pipeline,
+            runtime,
+            host=host,
+            port=port,
+            console_url=console_url,
+            webhook_secret=secret,
+        ) as bound,
+    ):
+        await pipeline.direct_bot.set_webhook(
+            url=(public_url or bound).rstrip("/") + WEBHOOK_PATH,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        yield pipeline
 
 
 async def run_polling(settings: Settings, runtime: Runtime) -> None:
     """Long-poll the configured Bot API, with the server beside, until SIGINT or SIGTERM."""
     async with (
-        polling(runtime, BotApi.of(settings), settings.console_url) as application,
+        polling(runtime, BotApi.of(settings), settings.console_url) as pipeline,
         web_server(
-            application,
+            pipeline,
             runtime,
             host=settings.listen_host,
             port=settings.listen_port,

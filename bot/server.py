@@ -6,17 +6,18 @@ import hmac
 import json
 import logging
 import os
-from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
 
 from bot.console import build_console
+from bot.pipeline import Pipeline
+from bot.processor import STORAGE_ERRORS
 from bot.settings import CONSOLE_PATH
 from handlers.notify import Notifier
 from handlers.services import Services
 from intake import Outcome
+from intake.inbox import Received
 
 WEBHOOK_PATH = "/telegram/webhook"
 HEALTH_PATH = "/healthz"
@@ -26,13 +27,12 @@ MAX_BODY_BYTES = 1 << 20
 
 log = logging.getLogger(__name__)
 
-App = Application[Any, Any, Any, Any, Any, Any]
-APPLICATION: web.AppKey[App] = web.AppKey("application")
+PIPELINE: web.AppKey[Pipeline] = web.AppKey("pipeline")
 SECRET: web.AppKey[str] = web.AppKey("secret")
 
 
 def build_server(
-    application: App,
+    pipeline: Pipeline,
     services: Services,
     *,
     console_url: str,
@@ -41,8 +41,8 @@ def build_server(
     """The web application: health check, staff console and, with a secret, the webhook.
 
     Args:
-        application: The bot, already started: the webhook feeds its update queue, and the
-            console's replies go out through it.
+        pipeline: The bot: the webhook stores updates in its inbox, the console queues its
+            messages in its outbox and fetches files through it.
         services: What the console works with.
         console_url: The console's public address.
         webhook_secret: The secret token given to Telegram with ``setWebhook``; without one
@@ -50,24 +50,24 @@ def build_server(
 
     """
     server = web.Application(client_max_size=MAX_BODY_BYTES)
-    server[APPLICATION] = application
+    server[PIPELINE] = pipeline
     if webhook_secret is not None:
         server[SECRET] = webhook_secret
         server.router.add_post(WEBHOOK_PATH, _receive_update)
     server.router.add_get(HEALTH_PATH, _health)
     server.router.add_get(CONSOLE_PATH, _to_console)
-    server.add_subapp(CONSOLE_PATH, _console(application, services, console_url))
+    server.add_subapp(CONSOLE_PATH, _console(pipeline, services, console_url))
     return server
 
 
-def _console(application: App, services: Services, console_url: str) -> web.Application:
+def _console(pipeline: Pipeline, services: Services, console_url: str) -> web.Application:
     notifier = Notifier(services)
 
     async def notify(outcome: Outcome) -> None:
-        await notifier.publish(application.bot, outcome)
+        await notifier.publish(pipeline.sender, outcome)
 
     async def fetch_file(file_id: str) -> bytes:
-        file = await application.bot.get_file(file_id)
+        file = await pipeline.direct_bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
 
     # Sessions live in the database, so a new key at each start only ends half-filled forms.
@@ -93,18 +93,23 @@ async def _receive_update(request: web.Request) -> web.Response:
         payload = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         return web.json_response({"ok": False, "description": "not JSON"}, status=400)
-    application = request.app[APPLICATION]
+    pipeline = request.app[PIPELINE]
     try:
-        update = Update.de_json(payload, application.bot) if isinstance(payload, dict) else None
+        update = Update.de_json(payload, pipeline.direct_bot) if isinstance(payload, dict) else None
     except (TypeError, ValueError, KeyError):
         update = None
     if update is None:
         return web.json_response({"ok": False, "description": "not an update"}, status=400)
-    await application.update_queue.put(update)
+    try:
+        await pipeline.receive([Received(update.update_id, payload)])
+    except STORAGE_ERRORS as error:
+        # Not stored, so not acknowledged: Telegram sends it again.
+        log.warning("update %s not stored (%s)", update.update_id, type(error).__name__)
+        return web.json_response({"ok": False, "description": "try again"}, status=503)
     return web.json_response({"ok": True})
 
 
 async def _health(request: web.Request) -> web.Response:
-    running = request.app[APPLICATION].running
+    running = request.app[PIPELINE].running
     status = 200 if running else 503
     return web.json_response({"status": "ok" if running else "stopped"}, status=status)

@@ -85,10 +85,6 @@ async def ask_for_feedback(bot: Bot, services: Services, ticket: TicketView) -> 
     """Send the 回访 buttons for a ticket now 待回访: to its villager, or to the liaison who filed.
 
     Nothing is sent to someone registered without Telegram (staff call them instead).
-
-    Raises:
-        TelegramError: The message could not be delivered (the caller decides what to do).
-
     """
     recipient = await people.contact_for(services, ticket)
     if recipient is None or recipient.telegram_id is None:

@@ -6,23 +6,23 @@
   that handled it has already answered them.
 * A ticket that reaches 待回访 gets the 回访 buttons (:func:`handlers.feedback.ask_for_feedback`).
 
-A villager who blocked the bot must not break anything: the failure is logged without personal
-data and, where intake allows, noted on the ticket for staff to follow up by phone.
+Every message is queued in the outbox with the change that caused it; notices to villagers are
+marked with their ticket, so that a notice the relay can never deliver (the villager blocked the
+bot) becomes a note on the ticket (:func:`note_undelivered`) for staff to follow up by phone.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
 
 from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.texts import staff as texts
 from intake import EventType, EventView, IntakeError, Outcome, Source, TicketView, Visibility
+from intake.outbox import regarding
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,11 @@ class Notifier:
                 await self._post_card(bot, ticket, heading=texts.CARD_REOPENED)
             if event.visibility is not Visibility.PUBLIC:
                 continue
-            if event.type is EventType.FEEDBACK_REQUESTED:
-                await self._deliver(ticket, event, self._ask_for_feedback(bot, ticket))
-            else:
-                await self._tell_villager(bot, ticket, event)
+            with regarding(ticket.number, event.type.label):
+                if event.type is EventType.FEEDBACK_REQUESTED:
+                    await self._ask_for_feedback(bot, ticket)
+                else:
+                    await self._tell_villager(bot, ticket, event)
 
     async def _post_card(self, bot: Bot, ticket: TicketView, *, heading: str | None = None) -> None:
         chat_id = self._services.staff_chat_id
@@ -59,12 +60,9 @@ class Notifier:
             log.warning("ticket %s: no staff group is configured to show it in", ticket.number)
             return
         text = await cards.card_text(self._services, ticket, heading=heading)
-        try:
-            await bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=cards.card_keyboard(ticket)
-            )
-        except TelegramError as error:
-            log.error("ticket %s: card not posted (%s)", ticket.number, type(error).__name__)
+        await bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=cards.card_keyboard(ticket)
+        )
 
     async def _ask_for_feedback(self, bot: Bot, ticket: TicketView) -> None:
         # Imported here: the feedback area publishes its own outcomes through this module.
@@ -81,8 +79,7 @@ class Notifier:
         if ticket.source is Source.LIAISON:
             name = cards.escape(ticket.villager_name or texts.NOBODY)
             notice = texts.FOR_LIAISON.format(name=name) + notice
-        send = bot.send_message(recipient.telegram_id, notice, parse_mode=ParseMode.HTML)
-        await self._deliver(ticket, event, send)
+        await bot.send_message(recipient.telegram_id, notice, parse_mode=ParseMode.HTML)
 
     def _notice(self, ticket: TicketView, event: EventView) -> str | None:
         number = ticket.number
@@ -116,35 +113,23 @@ class Notifier:
     def _date(self, event: EventView) -> str:
         return cards.due_date_text(self._services, event.due_at) if event.due_at else texts.NOBODY
 
-    async def _deliver(self, ticket: TicketView, event: EventView, send: Awaitable[object]) -> None:
-        try:
-            await send
-        except Forbidden:
-            log.warning(
-                "ticket %s: %s notice not delivered, the recipient blocked the bot",
-                ticket.number,
-                event.type.value,
-            )
-            await self._note_undelivered(ticket, event)
-        except TelegramError as error:
-            log.warning(
-                "ticket %s: %s notice not delivered (%s)",
-                ticket.number,
-                event.type.value,
-                type(error).__name__,
-            )
 
-    async def _note_undelivered(self, ticket: TicketView, event: EventView) -> None:
-        """Leave staff an internal note, as whoever caused the event or else the administrator."""
-        intake = self._services.intake
-        author_id = event.actor_id
-        if author_id is None or not (await intake.get_user(author_id)).role.is_staff:
-            admin = await people.system_actor(self._services)
-            author_id = admin.id if admin is not None else None
-        if author_id is None:
-            return
-        note = texts.BLOCKED_NOTE.format(event=event.type.label)
-        try:
-            await intake.add_note(author_id, ticket.number, note)
-        except IntakeError as error:
-            log.warning("ticket %s: undelivered notice not noted (%s)", ticket.number, error.code)
+async def note_undelivered(services: Services, number: str, about: str, *, blocked: bool) -> None:
+    """Leave staff a note on the ticket: a message about it can never be delivered.
+
+    Args:
+        services: The services (intake, and the administrator who writes system notes).
+        number: The ticket.
+        about: What the message was about (the event's label).
+        blocked: The recipient blocked the bot (otherwise Telegram refused the message itself).
+
+    """
+    admin = await people.system_actor(services)
+    if admin is None:
+        log.warning("ticket %s: undelivered notice not noted (no administrator)", number)
+        return
+    template = texts.BLOCKED_NOTE if blocked else texts.UNDELIVERED_NOTE
+    try:
+        await services.intake.add_note(admin.id, number, template.format(event=about))
+    except IntakeError as error:
+        log.warning("ticket %s: undelivered notice not noted (%s)", number, error.code)

@@ -1,31 +1,50 @@
-"""Connecting to the intake database: an SQLite file (the default) or PostgreSQL."""
+"""Connecting to the intake database: an SQLite file (the default) or PostgreSQL.
+
+Everything that reads or writes goes through :class:`Sessions`. Inside a :func:`unit_of_work`
+those sessions are the unit's own session, and every write a service makes becomes part of the
+unit's one transaction: the bot handles an update — ticket, question log, conversation state,
+outgoing messages, the inbox row marked done — and commits it all at once, or none of it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 # Concurrent writers on SQLite wait for each other instead of failing at once.
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Marks a connection that will write, so that SQLite takes the write lock when the transaction
+# begins rather than failing to upgrade a read transaction later.
+_WRITES = "mingbai_writes"
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(
+    url: str, *, sqlite_busy_timeout_ms: int = _SQLITE_BUSY_TIMEOUT_MS
+) -> AsyncEngine:
     """Create an async engine for ``url``, preparing SQLite the way intake needs it.
 
     For SQLite the file's folder is created if missing, and every connection turns on WAL mode
-    (readers do not block the writer), foreign keys and a busy timeout. SQL parameters are kept
-    out of logs and error messages on every backend, so phone numbers and ticket texts never
-    reach a log even with SQL logging on.
+    (readers do not block the writer), foreign keys and a busy timeout; transactions are begun
+    by this module (``BEGIN IMMEDIATE`` for writers), which also makes savepoints work. SQL
+    parameters are kept out of logs and error messages on every backend, so phone numbers and
+    ticket texts never reach a log even with SQL logging on.
 
     Args:
         url: An async SQLAlchemy URL, e.g. ``sqlite+aiosqlite:///data/mingbai.db`` or
             ``postgresql+asyncpg://postgres@127.0.0.1:5432/mingbai``.
+        sqlite_busy_timeout_ms: How long an SQLite writer waits for another one.
 
     Returns:
         The engine; the caller disposes of it.
@@ -41,19 +60,126 @@ def create_engine(url: str) -> AsyncEngine:
     if driver_log.level < logging.INFO:
         driver_log.setLevel(logging.INFO)
     engine = _create_async_engine(url, hide_parameters=True)
-    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        _configure_sqlite(dbapi_connection, sqlite_busy_timeout_ms)
+
+    event.listen(engine.sync_engine, "connect", configure)
+    event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions whose objects stay readable after commit, as async code cannot lazy-load."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: AsyncEngine) -> Sessions:
+    """The sessions of ``engine``, joining the current unit of work where there is one."""
+    return Sessions(engine)
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+class Sessions:
+    """Opens sessions whose objects stay readable after commit (async code cannot lazy-load).
+
+    Inside a :func:`unit_of_work` of the same engine, in the task that opened it, both kinds of
+    session are the unit's session: ``sessions()`` as it is, ``sessions.begin()`` inside a
+    savepoint, so that a failed step (a refused change, a lost race) undoes only itself.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        """Open sessions on ``engine``."""
+        self._engine = engine
+        self._factory = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading (its transaction is rolled back at the end)."""
+        work = _joinable(self._engine)
+        if work is not None:
+            yield work.session
+            return
+        async with self._factory() as session:
+            yield session
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction that commits when the block ends without an error."""
+        work = _joinable(self._engine)
+        if work is not None:
+            async with work.session.begin_nested():
+                yield work.session
+            return
+        async with self._factory() as session, session.begin():
+            await session.connection(execution_options={_WRITES: True})
+            yield session
+
+
+@dataclass
+class _Work:
+    engine: Engine
+    session: AsyncSession
+    task: asyncio.Task[Any] | None
+    open: bool = True
+
+
+_current: ContextVar[_Work | None] = ContextVar("mingbai_unit_of_work", default=None)
+_locks: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def unit_of_work(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """One transaction that every service on ``engine`` joins until the block ends.
+
+    Units of work on one engine run one at a time in this process, so that what one of them
+    leaves in memory is never half of another's. A unit opened inside another (same engine, same
+    task) is the outer one. The block's writes commit together when it ends, or are rolled back
+    if it raises.
+
+    Yields:
+        The unit's session.
+
+    """
+    work = _joinable(engine)
+    if work is not None:
+        yield work.session
+        return
+    lock = _locks.setdefault(engine.sync_engine, asyncio.Lock())
+    async with lock, async_sessionmaker(engine, expire_on_commit=False)() as session:
+        await session.connection(execution_options={_WRITES: True})
+        work = _Work(engine.sync_engine, session, asyncio.current_task())
+        token = _current.set(work)
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            work.open = False
+            _current.reset(token)
+
+
+def _joinable(engine: AsyncEngine) -> _Work | None:
+    # Tasks started inside a unit inherit the context variable but not the right to the session.
+    work = _current.get()
+    if (
+        work is None
+        or not work.open
+        or work.engine is not engine.sync_engine
+        or work.task is not asyncio.current_task()
+    ):
+        return None
+    return work
+
+
+def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
+    # The driver's own transaction handling would hide BEGIN from SQLAlchemy and break
+    # savepoints; _begin_sqlite begins transactions instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    writes = connection.get_execution_options().get(_WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -41,7 +41,6 @@ DONE = {
     "close": "已办结。",
     "reject": "已不予受理，理由和途径会告诉村民。",
 }
-NOT_NOTIFIED = "办理已记下，但通知村民没有成功，请电话或上门告知。"
 BAD_NUMBER = "「{field}」需要填一个整数。"
 BAD_CHOICE = "「{field}」的选择无效。"
 MISSING_CHOICE = "请选择{field}。"

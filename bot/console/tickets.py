@@ -32,6 +32,7 @@ from intake import (
     TicketView,
 )
 from intake import rules as intake_rules
+from intake.database import unit_of_work
 from intake.deadlines import open_deadlines
 from intake.enums import LEVELS
 from intake.rules import Action
@@ -303,8 +304,6 @@ async def ticket_page(request: web.Request) -> web.StreamResponse:
     notices = []
     if done in texts.DONE:
         notices.append(texts.DONE[done])
-        if request.query.get("notified") == "0":
-            notices.append(texts.NOT_NOTIFIED)
     return await render_ticket(request, console, visitor, number, notices=notices)
 
 
@@ -405,7 +404,11 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     if action not in ACTIONS:
         raise Refusal(404, texts.UNKNOWN_ACTION.format(action=action[:40]))
     try:
-        outcome = await perform(console, visitor, number, action, posted)
+        # The change and the messages about it commit together (the outbox is in the database).
+        async with unit_of_work(console.intake.engine):
+            outcome = await perform(console, visitor, number, action, posted)
+            if outcome.events:
+                await console.notify(outcome)
     except IntakeError as refusal:
         if refusal.code is ErrorCode.NOT_FOUND:
             raise Refusal(404, refusal.message) from None
@@ -413,21 +416,8 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
         return await render_ticket(
             request, console, visitor, number, error=refusal, action=action, values=values
         )
-    notified = await tell(console, outcome)
     target = console.url(request, "ticket", number=outcome.ticket.number)
-    return redirect(f"{target}?done={action}" + ("" if notified else "&notified=0"))
-
-
-async def tell(console: Console, outcome: Outcome) -> bool:
-    """Hand a change to ``notify``; a failure there is logged, the change stands."""
-    if not outcome.events:
-        return True
-    try:
-        await console.notify(outcome)
-    except Exception:
-        log.exception("console: notifying about ticket %s failed", outcome.ticket.number)
-        return False
-    return True
+    return redirect(f"{target}?done={action}")
 
 
 async def perform(

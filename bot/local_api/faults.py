@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal, Self, get_args
 
 from aiohttp import web
 
-from bot.local_api.errors import ApiError, too_many_requests
+from bot.local_api.errors import ApiError, forbidden, too_many_requests
 from bot.local_api.params import Params
 from bot.local_api.state import ApiCall
 
@@ -38,9 +38,10 @@ if TYPE_CHECKING:
     from bot.local_api.methods import BotApiMethods
     from bot.local_api.server import LocalBotApi
 
-FaultKind = Literal["429", "500", "502", "timeout", "drop", "slow"]
-"""What goes wrong: flood control, an internal error, a bad gateway, a request held past the
-client's timeout and then dropped, a connection closed without a response, a late answer."""
+FaultKind = Literal["403", "429", "500", "502", "timeout", "drop", "slow"]
+"""What goes wrong: the user blocked the bot, flood control, an internal error, a bad gateway, a
+request held past the client's timeout and then dropped, a connection closed without a
+response, a late answer."""
 
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 
@@ -81,7 +82,7 @@ class Fault:
             raise ValueError("retry_after is a whole number of seconds, at least 1")
         if self.seconds is not None and self.seconds < 0:
             raise ValueError("seconds cannot be negative")
-        if self.processed and self.kind in ("429", "slow"):
+        if self.processed and self.kind in ("403", "429", "slow"):
             # Flood control refuses a call; a slow answer is an answer.
             raise ValueError(f"a {self.kind!r} fault cannot follow a processed call")
 
@@ -190,6 +191,8 @@ class Faults:
         if fault.processed:
             await self._process(call, request)
         match fault.kind:
+            case "403":
+                raise forbidden("bot was blocked by the user")
             case "429":
                 raise too_many_requests(fault.retry_after)
             case "500" | "502":

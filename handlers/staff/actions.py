@@ -220,32 +220,42 @@ class StaffActions:
         if message is None or message.reply_to_message is None or message.from_user is None:
             return
         replied = message.reply_to_message
-        awaited = pending.find(context, replied.message_id)
+        number = prompt_number(replied.text)
         try:
-            if awaited is not None:
-                await self._answer(context, message, awaited)
-            elif (replied.text or "").startswith(texts.PROMPT_MARK):
-                raise _Refused(texts.PROMPT_EXPIRED)
+            if number is not None:
+                await self._answer(context, message, replied, number)
             else:
                 await self._reply_to_card(context, message, replied)
         except (IntakeError, _Refused) as error:
             reason = error.message if isinstance(error, IntakeError) else str(error)
             await message.reply_text(reason, do_quote=True)
 
-    async def _answer(self, context: Context, message: Message, awaited: Pending) -> None:
-        """Complete the action a prompt asked for, with the text the staff member wrote."""
-        assert message.from_user is not None and message.reply_to_message is not None
-        if awaited.by != message.from_user.id:
-            raise _Refused(texts.PROMPT_NOT_YOURS)
+    async def _answer(
+        self, context: Context, message: Message, prompt: Message, number: str
+    ) -> None:
+        """Complete the action a prompt about ticket ``number`` asked for, with the text written.
+
+        The wait is found by the ticket and the replier, not by the prompt's message id; it
+        must also be for the action the prompt's title names, so that a reply to an older
+        prompt, replaced since, is not taken for the newer one.
+        """
+        user = message.from_user
+        assert user is not None
+        awaited = pending.find(context, number, user.id)
+        if awaited is None or _first_line(prompt.text) != _title(awaited.step, number):
+            if pending.waited_on_by_others(context, number, user.id):
+                raise _Refused(texts.PROMPT_NOT_YOURS)
+            raise _Refused(texts.PROMPT_EXPIRED)
         text = message.text
         if not text:
             raise _Refused(texts.TEXT_ONLY)
-        actor = await people.actor(self._services, context, message.from_user)
+        actor = await people.actor(self._services, context, user)
         outcome = await self._complete(context, message, actor, awaited, text)
-        pending.forget(context, message.reply_to_message.message_id)
-        if outcome is not None:
-            toast = await self._done(context.bot, outcome, None, awaited.card)
-            await message.reply_text(toast, do_quote=True)
+        if outcome is None:
+            return  # the action's next prompt now waits in this one's place
+        pending.forget(context, number, user.id)
+        toast = await self._done(context.bot, outcome, None, awaited.card)
+        await message.reply_text(toast, do_quote=True)
 
     async def _complete(
         self, context: Context, message: Message, actor: UserView, awaited: Pending, text: str
@@ -326,25 +336,25 @@ class StaffActions:
             card=(card.chat_id, card.message_id),
             text=message.text,
         )
-        pending.remember(context, message.message_id, awaited)
+        pending.remember_reply(context, message.message_id, awaited)
 
     async def _confirm(
         self, context: Context, query: CallbackQuery, confirmation: Message | None, data: PressData
     ) -> str | None:
         """确认发送 / 取消 under a reply written to a card."""
         key = int(data.key)
-        awaited = pending.find(context, key)
+        awaited = pending.find_reply(context, key)
         if awaited is None or awaited.step is not Step.CONFIRM_REPLY or awaited.text is None:
             raise _Refused(texts.STALE_BUTTON)
         if awaited.by != query.from_user.id:
             raise _Refused(texts.CONFIRM_NOT_YOURS)
         if data.press is Press.DROP:
-            pending.forget(context, key)
+            pending.forget_reply(context, key)
             await _edit(confirmation, texts.REPLY_DROPPED)
             return texts.REPLY_DROPPED
         actor = await people.actor(self._services, context, query.from_user)
         outcome = await self._intake.reply(actor.id, awaited.number, awaited.text)
-        pending.forget(context, key)
+        pending.forget_reply(context, key)
         await _edit(confirmation, texts.REPLY_SENT.format(number=awaited.number))
         return await self._done(context.bot, outcome, None, awaited.card)
 
@@ -409,18 +419,20 @@ class _Asker:
         """Send the prompt; return the short hint for the presser."""
         text = "\n".join(
             (
-                texts.PROMPT_TITLE.format(number=number, action=_STEP_ACTIONS[step].label),
+                _title(step, number),
                 ask.format(who=self.user.mention_html(), **self._details(step, arg)),
             )
         )
-        prompt = await self.context.bot.send_message(
+        await self.context.bot.send_message(
             self.chat_id,
             text,
             parse_mode=ParseMode.HTML,
             reply_markup=ForceReply(selective=True, input_field_placeholder=placeholder),
         )
+        # No message id is kept (it is not known until the outbox delivers the prompt): the
+        # answer is matched by the prompt's title and the replier.
         awaited = Pending(step, number, self.user.id, self.card, arg, unit, carried)
-        pending.remember(self.context, prompt.message_id, awaited)
+        pending.remember(self.context, awaited)
         return texts.WRITE_IT
 
     def _details(self, step: Step, arg: str | None) -> dict[str, str]:
@@ -441,6 +453,30 @@ _STEP_ACTIONS = {
     Step.CLOSE: Action.CLOSE,
     Step.CONFIRM_REPLY: Action.REPLY,
 }
+
+
+def _title(step: Step, number: str) -> str:
+    """The first line of a prompt: the ticket and the action it asks an answer for."""
+    return texts.PROMPT_TITLE.format(number=number, action=_STEP_ACTIONS[step].label)
+
+
+def prompt_number(text: str | None) -> str | None:
+    """The ticket number in the title of a prompt the bot sent.
+
+    Args:
+        text: The text of the message replied to, as the replier's client shows it.
+
+    Returns:
+        The ticket number, or ``None`` if the text is not a prompt or its number is unreadable.
+
+    """
+    if not (text or "").startswith(texts.PROMPT_MARK):
+        return None
+    return cards.card_number(text)
+
+
+def _first_line(text: str | None) -> str:
+    return (text or "").split("\n", 1)[0]
 
 
 def _level(code: str | None) -> Level:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import time, timedelta
 
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
 # A module import, resolved at call time: handlers.notify itself imports this package.
@@ -14,8 +12,6 @@ from handlers import notify
 from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.texts import staff as texts
-
-log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -56,10 +52,7 @@ class StaffJobs:
             hours = self._services.intake_config.deadlines.due_soon_hours
             lines.append(texts.DUE_SOON_TITLE.format(hours=hours, count=len(due_soon)))
             lines += [cards.alert_line(self._services, a) for a in due_soon[:ALERTS_LIMIT]]
-        try:
-            await context.bot.send_message(chat_id, "\n".join(lines), parse_mode=ParseMode.HTML)
-        except TelegramError as error:
-            log.error("deadline reminders not posted (%s)", type(error).__name__)
+        await context.bot.send_message(chat_id, "\n".join(lines), parse_mode=ParseMode.HTML)
 
 
 def schedule_staff_jobs(job_queue: JobQueue[Context], services: Services) -> None:

@@ -147,6 +147,7 @@ REMINDER_TITLE = "⏰ 期限提醒"
 
 # A notice could not be delivered: an internal note on the ticket (no personal data).
 BLOCKED_NOTE = "系统：村民已停用机器人，「{event}」的消息没有送达，请电话或上门告知。"
+UNDELIVERED_NOTE = "系统：「{event}」的消息被 Telegram 拒收，没有送达，请电话或上门告知。"
 
 # Notices to the villager (or to the liaison who filed for them).
 FOR_LIAISON = "（这是您代 {name} 反映的事情，请转告本人。）\n"

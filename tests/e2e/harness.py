@@ -9,15 +9,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from bot.local_api import GroupChat, LocalBotApi, TelegramUser
 from bot.local_chat import local_api
+from bot.pipeline import Pipeline
+from bot.relay import SendLimits
 from bot.runners import polling
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
 from intake import IntakeService, Role
 
+# Tests send faster than a person: the relay's per-chat spacing would only slow them down
+# (tests/bot/test_relay.py checks the spacing itself).
+UNLIMITED = SendLimits(private_burst=1e6, group_burst=1e6, first_retry=timedelta(milliseconds=50))
 STAFF_CHAT_ID = -1001000000001
 ADMIN_ID = 900001
 CONSOLE_URL = "http://127.0.0.1:8080/console"
@@ -32,6 +38,13 @@ class BotHarness:
     staff_group: GroupChat
     admin: TelegramUser
     _bot: AsyncExitStack = field(default_factory=AsyncExitStack)
+    _pipeline: Pipeline | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The running bot's inbox, outbox and relay."""
+        assert self._pipeline is not None, "the bot is not running"
+        return self._pipeline
 
     @property
     def intake(self) -> IntakeService:
@@ -64,12 +77,15 @@ class BotHarness:
     async def start(self) -> None:
         """Start the bot (long polling the local API)."""
         api = self.api
-        await self._bot.enter_async_context(polling(self.runtime, local_api(api), CONSOLE_URL))
+        self._pipeline = await self._bot.enter_async_context(
+            polling(self.runtime, local_api(api), CONSOLE_URL, limits=UNLIMITED)
+        )
 
     async def stop(self) -> None:
         """Stop the bot the way SIGTERM does."""
         await self._bot.aclose()
         self._bot = AsyncExitStack()
+        self._pipeline = None
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database and the same Telegram."""

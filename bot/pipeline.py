@@ -1,0 +1,171 @@
+"""The durable bot: inbox → Application → outbox → relay, rebuilt when the database fails.
+
+Whatever feeds it (the webhook, the long-polling loop) hands updates to :meth:`Pipeline.receive`,
+which returns only once they are stored; only then may the feeder acknowledge them to Telegram.
+The processor handles the inbox (:mod:`bot.processor`), the Application's bot queues every reply
+in the outbox (:mod:`bot.queueing_bot`) and the relay delivers it (:mod:`bot.relay`). When the
+database fails the processor stops, and a fresh Application is built once it is back: nothing
+that was not committed is remembered, and nothing that was is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from contextlib import suppress
+from typing import Any
+
+from telegram.ext import Application, ApplicationBuilder, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.application import configure_application
+from bot.backoff import Backoff
+from bot.persistence import DatabasePersistence
+from bot.processor import STORAGE_ERRORS, StorageUnavailable, TransactionalJobQueue, UpdateProcessor
+from bot.queueing_bot import QueueingBot
+from bot.relay import Relay, SendLimits
+from bot.services import Runtime
+from handlers.notify import note_undelivered
+from intake.inbox import Inbox, Received
+from intake.outbox import Delivery, Letter, Outbox
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+class Pipeline:
+    """Everything between Telegram's updates and Telegram's Bot API, durably.
+
+    Args:
+        runtime: The services and the state store.
+        token: The bot token.
+        base_url: The Bot API base URL.
+        base_file_url: The Bot API base URL for files.
+        console_url: The staff console's address, for ``/console`` links.
+        limits: How fast the relay may send.
+
+    Attributes:
+        direct_bot: A bot that calls the Bot API at once (files, webhook set-up, the relay).
+        sender: A bot that queues what it sends, for senders outside an update (the console).
+
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        token: str,
+        base_url: str,
+        base_file_url: str,
+        console_url: str,
+        limits: SendLimits | None = None,
+    ) -> None:
+        self._runtime = runtime
+        self._token = token
+        self._base_url = base_url
+        self._base_file_url = base_file_url
+        self._console_url = console_url
+        engine = runtime.services.intake.engine
+        self.inbox = Inbox(engine)
+        self.outbox = Outbox(engine)
+        limits = limits or SendLimits()
+        self.direct_bot: ExtBot[None] = ExtBot(
+            token,
+            base_url=base_url,
+            base_file_url=base_file_url,
+            request=HTTPXRequest(connection_pool_size=limits.concurrency + 8),
+        )
+        self.sender = self._queueing_bot()
+        self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
+        self._processor: UpdateProcessor | None = None
+        self._application: App | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether updates are being handled (false while the database is away)."""
+        return self._application is not None and self._application.running
+
+    async def receive(self, updates: Sequence[Received]) -> None:
+        """Store updates; when this returns they are safe and may be acknowledged.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: They could not be stored; do not acknowledge them.
+            OSError: The database could not be reached.
+
+        """
+        await self.inbox.add(updates)
+        if self._processor is not None:
+            self._processor.wake()
+
+    async def run(self, started: asyncio.Event | None = None) -> None:
+        """Handle and deliver until cancelled, rebuilding the Application after database failures.
+
+        Args:
+            started: Set once the first Application is handling updates.
+
+        """
+        await self.direct_bot.initialize()
+        relay = asyncio.create_task(self._relay.run(), name="outbox relay")
+        pause = Backoff()
+        try:
+            while True:
+                try:
+                    await self._serve(started, pause)
+                except StorageUnavailable as failure:
+                    log.warning(
+                        "database unavailable (%s); restarting the bot in %.1f s",
+                        type(failure.__cause__).__name__,
+                        pause.seconds,
+                    )
+                await pause.wait()
+        finally:
+            relay.cancel()
+            with suppress(asyncio.CancelledError):
+                await relay
+            await self.direct_bot.shutdown()
+
+    async def _serve(self, started: asyncio.Event | None, pause: Backoff) -> None:
+        engine = self._runtime.services.intake.engine
+        persistence = DatabasePersistence(self._runtime.store)
+        application = (
+            ApplicationBuilder()
+            .bot(self._queueing_bot())
+            .persistence(persistence)
+            .job_queue(TransactionalJobQueue(persistence, engine, self._relay.wake))
+            .updater(None)
+            .build()
+        )
+        configure_application(application, self._runtime.services, self._console_url)
+        processor = UpdateProcessor(application, persistence, self.inbox, self._relay.wake)
+        try:
+            async with application:
+                await application.start()
+                self._application, self._processor = application, processor
+                pause.reset()
+                if started is not None:
+                    started.set()
+                try:
+                    await processor.run()
+                finally:
+                    self._application = self._processor = None
+                    await application.stop()
+        except STORAGE_ERRORS as error:
+            # Starting reads conversation state from the database, which may be away.
+            raise StorageUnavailable from error
+
+    def _queueing_bot(self) -> QueueingBot:
+        return QueueingBot(
+            self._token, self.outbox, base_url=self._base_url, base_file_url=self._base_file_url
+        )
+
+    async def _undeliverable(self, letter: Letter, state: Delivery) -> None:
+        if letter.regarding is None:
+            return
+        await note_undelivered(
+            self._runtime.services,
+            letter.regarding.ticket_number,
+            letter.regarding.about,
+            blocked=state is Delivery.UNDELIVERABLE,
+        )

@@ -1,0 +1,190 @@
+"""Handling the inbox: stored updates go through the Application, effects commit together.
+
+A batch of stored updates is handled inside one unit of work (:func:`intake.unit_of_work`):
+the tickets they file, the replies they queue in the outbox, the conversation state they
+change and the inbox rows marked done commit at once, or — if the database fails on the way —
+not at all, and the batch is handled again. Updates are taken strictly in ``update_id`` order,
+so each villager's messages are handled in the order sent.
+
+A database failure inside a handler reaches python-telegram-bot's error handlers, not the
+processor; :func:`stop_on_storage_error` (the first error handler) records it so the batch is
+rolled back instead of committed half done. After such a failure the Application's memory
+(conversation states, ``user_data``) is ahead of the database, so the processor stops with
+:class:`StorageUnavailable` and its owner builds a fresh Application.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Job
+from telegram.ext import JobQueue as _JobQueue
+
+from bot.persistence import DatabasePersistence
+from bot.queueing_bot import in_chat
+from bot.wakeup import Wakeup
+from intake.database import unit_of_work
+from intake.inbox import Inbox
+
+log = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+# Errors that mean the database could not be reached or gave up, not that a handler is wrong.
+STORAGE_ERRORS = (OperationalError, InterfaceError, PendingRollbackError, PoolTimeout, OSError)
+BATCH = 200
+IDLE_POLL_SECONDS = 0.5
+
+
+class StorageUnavailable(Exception):
+    """The database failed while updates were handled; nothing of the batch was kept."""
+
+
+@dataclass
+class _Failures:
+    errors: list[BaseException] = field(default_factory=list)
+
+
+_failures: ContextVar[_Failures | None] = ContextVar("mingbai_storage_failures", default=None)
+
+
+@contextmanager
+def _watching() -> Iterator[_Failures]:
+    failures = _Failures()
+    token = _failures.set(failures)
+    try:
+        yield failures
+    finally:
+        _failures.reset(token)
+
+
+async def stop_on_storage_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Error handler: a database failure ends the batch rather than being reported to the user.
+
+    Raises:
+        ApplicationHandlerStop: For storage errors, so no other error handler runs.
+
+    """
+    failures = _failures.get()
+    if failures is not None and isinstance(context.error, STORAGE_ERRORS):
+        failures.errors.append(context.error)
+        raise ApplicationHandlerStop
+
+
+class UpdateProcessor:
+    """Handles stored updates until stopped or until the database fails.
+
+    Args:
+        application: The initialised, started Application (its bot queues into the outbox).
+        persistence: The Application's persistence, whose staged changes commit with a batch.
+        inbox: Where the updates are stored.
+        after_commit: Called after every committed batch (wakes the relay).
+
+    """
+
+    def __init__(
+        self,
+        application: App,
+        persistence: DatabasePersistence,
+        inbox: Inbox,
+        after_commit: Callable[[], None],
+    ) -> None:
+        self._application = application
+        self._persistence = persistence
+        self._inbox = inbox
+        self._after_commit = after_commit
+        self._wakeup = Wakeup()
+
+    def wake(self) -> None:
+        """Look at the inbox now (something was just stored)."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Handle batches until cancelled.
+
+        Raises:
+            StorageUnavailable: The database failed; the Application must be rebuilt.
+
+        """
+        while True:
+            if not await self.handle_batch():
+                await self._wakeup.pause(IDLE_POLL_SECONDS)
+
+    async def handle_batch(self) -> int:
+        """Handle the oldest stored updates in one unit of work.
+
+        Returns:
+            How many were handled (0: the inbox was empty).
+
+        Raises:
+            StorageUnavailable: The database failed; nothing of the batch was kept.
+
+        """
+        application = self._application
+        try:
+            received = await self._inbox.pending(BATCH)
+            if not received:
+                return 0
+            async with unit_of_work(self._inbox.engine):
+                for item in received:
+                    update = Update.de_json(item.payload, application.bot)
+                    with _watching() as failures, in_chat(_lane(update)):
+                        await application.process_update(update)
+                    if failures.errors:
+                        raise StorageUnavailable from failures.errors[0]
+                await application.update_persistence()
+                await self._persistence.write_staged()
+                await self._inbox.mark_done([item.update_id for item in received])
+        except STORAGE_ERRORS as error:
+            raise StorageUnavailable from error
+        self._after_commit()
+        return len(received)
+
+
+def _lane(update: Update) -> int:
+    chat = update.effective_chat
+    if chat is not None:
+        return chat.id
+    user = update.effective_user
+    return user.id if user is not None else 0
+
+
+class TransactionalJobQueue(_JobQueue[Any]):
+    """A job queue whose jobs each run in one unit of work, their messages committed with them.
+
+    Args:
+        persistence: Stages the conversation-state changes jobs make.
+        engine: The intake database.
+        after_commit: Called after every job that committed (wakes the relay).
+
+    """
+
+    def __init__(
+        self,
+        persistence: DatabasePersistence,
+        engine: AsyncEngine,
+        after_commit: Callable[[], None],
+    ) -> None:
+        super().__init__()
+        self._persistence = persistence
+        self._engine = engine
+        self._after_commit = after_commit
+
+    @staticmethod
+    async def job_callback(job_queue: _JobQueue[Any], job: Job[Any]) -> None:
+        """Run the job, then write what it changed, all in one transaction."""
+        assert isinstance(job_queue, TransactionalJobQueue)
+        application = job_queue.application
+        async with unit_of_work(job_queue._engine):
+            await job.run(application)
+            await application.update_persistence()
+            await job_queue._persistence.write_staged()
+        job_queue._after_commit()

@@ -1,0 +1,200 @@
+"""The relay: delivers the outbox, in order per chat, within Telegram's limits, retrying.
+
+Each round takes the first waiting row of every chat (:meth:`intake.outbox.Outbox.due`), makes
+the calls side by side, and records every result in one transaction. What Telegram says decides
+what happens next:
+
+* delivered → ``sent``;
+* 429 → tried again when Telegram's ``retry_after`` says, and the chat waits until then;
+* 403 (the person blocked the bot) → ``undeliverable``, and staff are told on the ticket;
+* another 400 → ``failed`` (the call itself is wrong; retrying cannot help), staff told likewise;
+* a timeout, a dropped connection, a 5xx → tried again with growing pauses. A timeout may hide
+  a delivery, so a message can arrive twice; it is the same text both times.
+
+Within a chat, calls are spaced to Telegram's limits: about one message a second in a private
+chat (a short burst allowed) and twenty a minute in a group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.api_calls import call
+from bot.wakeup import Wakeup
+from intake.outbox import Delivery, Letter, Outbox, Result
+
+log = logging.getLogger(__name__)
+
+Undeliverable = Callable[[Letter, Delivery], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """How fast the relay may send.
+
+    Attributes:
+        private_burst: Messages a private chat may receive at once.
+        private_per_second: Then this many a second.
+        group_burst: Messages a group may receive at once.
+        group_per_second: Then this many a second.
+        concurrency: Calls in flight at once, over all chats.
+        batch: Rows taken per round.
+        first_retry: The pause before the first retry; each further one doubles it.
+        longest_retry: The longest pause between retries.
+        idle_poll: How often an idle relay looks for rows queued by another process.
+
+    """
+
+    private_burst: float = 5.0
+    private_per_second: float = 1.0
+    group_burst: float = 20.0
+    group_per_second: float = 20 / 60
+    concurrency: int = 64
+    batch: int = 500
+    first_retry: timedelta = timedelta(seconds=1)
+    longest_retry: timedelta = timedelta(minutes=5)
+    idle_poll: timedelta = timedelta(milliseconds=250)
+
+
+class _Buckets:
+    """A token bucket per chat, on the event loop's clock."""
+
+    def __init__(self, limits: SendLimits) -> None:
+        self._limits = limits
+        self._tokens: dict[int, tuple[float, float]] = {}
+        self._paused: dict[int, float] = {}
+
+    def wait(self, chat_id: int, now: float) -> float:
+        """Seconds until ``chat_id`` may receive a message (0: now)."""
+        paused = self._paused.get(chat_id, 0.0) - now
+        tokens = self._refill(chat_id, now)
+        rate = self._rate(chat_id)[1]
+        return max(paused, 0.0 if tokens >= 1 else (1 - tokens) / rate)
+
+    def take(self, chat_id: int, now: float) -> None:
+        """Count one message to ``chat_id``."""
+        self._tokens[chat_id] = (self._refill(chat_id, now) - 1, now)
+
+    def pause(self, chat_id: int, until: float) -> None:
+        """Send nothing to ``chat_id`` before ``until`` (Telegram asked us to wait)."""
+        self._paused[chat_id] = max(until, self._paused.get(chat_id, 0.0))
+
+    def _rate(self, chat_id: int) -> tuple[float, float]:
+        limits = self._limits
+        if chat_id < 0:
+            return limits.group_burst, limits.group_per_second
+        return limits.private_burst, limits.private_per_second
+
+    def _refill(self, chat_id: int, now: float) -> float:
+        burst, rate = self._rate(chat_id)
+        tokens, then = self._tokens.get(chat_id, (burst, now))
+        return min(burst, tokens + (now - then) * rate)
+
+
+class Relay:
+    """Delivers the outbox until stopped.
+
+    Args:
+        outbox: What to deliver.
+        bot: A bot that makes calls directly (not a :class:`bot.queueing_bot.QueueingBot`).
+        on_undeliverable: Told of every row that can never be delivered, after it is recorded.
+        limits: How fast to send.
+
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        bot: Bot,
+        on_undeliverable: Undeliverable,
+        limits: SendLimits | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._bot = bot
+        self._on_undeliverable = on_undeliverable
+        self._limits = limits or SendLimits()
+        self._buckets = _Buckets(self._limits)
+        self._slots = asyncio.Semaphore(self._limits.concurrency)
+        self._wakeup = Wakeup()
+
+    def wake(self) -> None:
+        """Look at the outbox now (something was just queued)."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Deliver round after round until cancelled."""
+        while True:
+            pause = await self.deliver_round()
+            if pause > 0:
+                await self._wakeup.pause(pause)
+
+    async def deliver_round(self) -> float:
+        """Make the calls that may be made now and record their results.
+
+        Returns:
+            Seconds to wait before the next round (0 if more is ready at once).
+
+        """
+        loop = asyncio.get_running_loop()
+        idle = self._limits.idle_poll.total_seconds()
+        letters = await self._outbox.due(self._limits.batch)
+        now = loop.time()
+        ready = [letter for letter in letters if self._buckets.wait(letter.chat_id, now) == 0]
+        if not ready:
+            waits = [self._buckets.wait(letter.chat_id, now) for letter in letters]
+            return min([idle, *waits])
+        for letter in ready:
+            if _counts(letter):
+                self._buckets.take(letter.chat_id, now)
+        results = await asyncio.gather(*(self._attempt(letter) for letter in ready))
+        await self._outbox.record(results)
+        for letter, result in zip(ready, results, strict=True):
+            if result.state in (Delivery.UNDELIVERABLE, Delivery.FAILED):
+                await self._on_undeliverable(letter, result.state)
+        return 0.0
+
+    async def _attempt(self, letter: Letter) -> Result:
+        async with self._slots:
+            try:
+                await call(self._bot, letter.method, dict(letter.params))
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                self._buckets.pause(letter.chat_id, asyncio.get_running_loop().time() + wait)
+                return self._again(letter, "RetryAfter", timedelta(seconds=wait))
+            except Forbidden:
+                log.warning(
+                    "outbox %s: %s refused, recipient unreachable", letter.id, letter.method
+                )
+                return Result(letter.id, Delivery.UNDELIVERABLE, error="Forbidden")
+            except BadRequest as error:
+                log.warning("outbox %s: %s refused as a bad request", letter.id, letter.method)
+                return Result(letter.id, Delivery.FAILED, error=f"BadRequest: {error.message}")
+            except TelegramError as error:
+                return self._again(letter, type(error).__name__, self._backoff(letter))
+        return Result(letter.id, Delivery.SENT)
+
+    def _again(self, letter: Letter, error: str, wait: timedelta) -> Result:
+        log.info("outbox %s: %s not delivered (%s), retrying", letter.id, letter.method, error)
+        return Result(letter.id, Delivery.PENDING, retry_in=wait, error=error)
+
+    def _backoff(self, letter: Letter) -> timedelta:
+        grown = self._limits.first_retry * (1 << min(letter.attempts, 16))
+        return min(grown, self._limits.longest_retry)
+
+
+def _counts(letter: Letter) -> bool:
+    """Whether a call counts against the chat's message limit (callback answers do not)."""
+    return letter.method != "answerCallbackQuery"
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)

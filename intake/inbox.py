@@ -1,0 +1,123 @@
+"""The durable inbox: every Telegram update is stored before Telegram is told it arrived.
+
+The bot acknowledges an update (the webhook's HTTP 200, the next ``getUpdates`` offset) only
+once :meth:`Inbox.add` has committed it, then handles stored updates in ``update_id`` order and
+marks each done in the same transaction as its effects. An update Telegram sends twice is
+stored once; a done update is kept for a while so that a late duplicate is still recognised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.database import session_factory
+from intake.models import InboxUpdate
+
+# Telegram resends an unacknowledged update within hours, and after a week of silence picks
+# update ids at random: two days keeps duplicates recognisable and old ids out of the way.
+KEEP_DONE = timedelta(days=2)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Received:
+    """One update as Telegram sent it."""
+
+    update_id: int
+    payload: dict[str, Any]
+
+
+class Inbox:
+    """Stored updates, handled once each.
+
+    Args:
+        engine: The (migrated) intake database.
+        clock: Returns the current instant.
+
+    """
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._engine = engine
+        self._sessions = session_factory(engine)
+        self._clock = clock
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The database the inbox is in (units of work on it include the inbox)."""
+        return self._engine
+
+    async def add(self, updates: Sequence[Received]) -> int:
+        """Store updates in one transaction; those already stored are left as they are.
+
+        Returns:
+            How many were new.
+
+        """
+        if not updates:
+            return 0
+        insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        now = self._clock()
+        statement = (
+            insert(InboxUpdate)
+            .values(
+                [
+                    {"update_id": u.update_id, "payload": u.payload, "received_at": now}
+                    for u in updates
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[InboxUpdate.update_id])
+            .returning(InboxUpdate.update_id)
+        )
+        async with self._sessions.begin() as session:
+            return len((await session.execute(statement)).all())
+
+    async def pending(self, limit: int) -> list[Received]:
+        """The oldest updates not yet done, in the order Telegram numbered them."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(InboxUpdate.update_id, InboxUpdate.payload)
+                .where(InboxUpdate.done_at.is_(None))
+                .order_by(InboxUpdate.update_id)
+                .limit(limit)
+            )
+            return [Received(update_id, payload) for update_id, payload in rows]
+
+    async def mark_done(self, update_ids: Sequence[int]) -> None:
+        """Record updates as handled (inside the unit of work that handled them)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(InboxUpdate)
+                .where(InboxUpdate.update_id.in_(update_ids))
+                .values(done_at=self._clock())
+            )
+
+    async def count_pending(self) -> int:
+        """How many updates wait to be handled."""
+        async with self._sessions() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))
+            )
+            return count or 0
+
+    async def purge(self) -> int:
+        """Forget updates done longer ago than :data:`KEEP_DONE`.
+
+        Returns:
+            How many were forgotten.
+
+        """
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(InboxUpdate).where(InboxUpdate.done_at < self._clock() - KEEP_DONE)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,205 @@
+"""The durable outbox: every message the bot sends is first a row, written with its cause.
+
+Handlers never talk to Telegram directly: a call such as ``sendMessage`` becomes a row here, in
+the same transaction as the change that caused it (the ticket filed, the update marked done).
+A relay delivers rows in order per chat and records the result; a crash between sending and
+recording sends the row again (at least once), with exactly the text first written, so a
+villager never sees two different ticket numbers for one complaint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.database import session_factory
+from intake.models import OutboxMessage
+
+KEEP_FINISHED = timedelta(days=2)
+ERROR_MAX = 200
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Delivery(StrEnum):
+    """Where a row stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"  # the recipient blocked the bot or left
+    FAILED = "failed"  # Telegram refused the call itself; retrying cannot help
+
+
+@dataclass(frozen=True)
+class Regarding:
+    """The ticket a message is about, so staff learn of it if it cannot be delivered."""
+
+    ticket_number: str
+    about: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One row to deliver."""
+
+    id: int
+    chat_id: int
+    method: str
+    params: dict[str, Any]
+    attempts: int
+    regarding: Regarding | None
+
+
+_regarding: ContextVar[Regarding | None] = ContextVar("mingbai_outbox_regarding", default=None)
+
+
+@contextmanager
+def regarding(ticket_number: str, about: str) -> Iterator[None]:
+    """Mark what is queued inside the block as being about this ticket."""
+    token = _regarding.set(Regarding(ticket_number, about))
+    try:
+        yield
+    finally:
+        _regarding.reset(token)
+
+
+class Outbox:
+    """Bot API calls waiting to be made, and what became of them.
+
+    Args:
+        engine: The (migrated) intake database.
+        clock: Returns the current instant.
+
+    """
+
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._sessions = session_factory(engine)
+        self._clock = clock
+
+    async def add(self, chat_id: int, method: str, params: dict[str, Any]) -> None:
+        """Queue a call (JSON parameters), inside the current unit of work if there is one."""
+        about = _regarding.get()
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            session.add(
+                OutboxMessage(
+                    chat_id=chat_id,
+                    method=method,
+                    params=params,
+                    ticket_number=about.ticket_number if about else None,
+                    about=about.about if about else None,
+                    state=Delivery.PENDING,
+                    attempts=0,
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+
+    async def due(self, limit: int) -> list[Letter]:
+        """The first pending row of each chat, where its time has come, oldest first.
+
+        Only a chat's first row is offered, so a chat's messages arrive in the order queued
+        even when one of them must wait for a retry.
+        """
+        heads = (
+            select(func.min(OutboxMessage.id))
+            .where(OutboxMessage.state == Delivery.PENDING)
+            .group_by(OutboxMessage.chat_id)
+        )
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(heads),
+                    OutboxMessage.next_attempt_at <= self._clock(),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+            return [_letter(row) for row in rows]
+
+    async def next_attempt(self) -> datetime | None:
+        """When the earliest pending row may be tried, if any is pending."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(func.min(OutboxMessage.next_attempt_at)).where(
+                    OutboxMessage.state == Delivery.PENDING
+                )
+            )
+
+    async def record(self, results: Sequence[Result]) -> None:
+        """Record what became of delivery attempts, in one transaction."""
+        if not results:
+            return
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            for result in results:
+                values: dict[str, Any] = {
+                    "attempts": OutboxMessage.attempts + 1,
+                    "last_error": result.error[:ERROR_MAX] if result.error else None,
+                }
+                if result.state is Delivery.PENDING:
+                    values["next_attempt_at"] = now + result.retry_in
+                else:
+                    values["state"] = result.state
+                    values["finished_at"] = now
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == result.id).values(**values)
+                )
+
+    async def counts(self) -> dict[Delivery, int]:
+        """How many rows stand where."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+            )
+            found = {Delivery(state): count for state, count in rows}
+        return {state: found.get(state, 0) for state in Delivery}
+
+    async def purge(self) -> int:
+        """Forget rows finished longer ago than :data:`KEEP_FINISHED`.
+
+        Returns:
+            How many were forgotten.
+
+        """
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.finished_at < self._clock() - KEEP_FINISHED
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one delivery attempt came to.
+
+    Attributes:
+        id: The row.
+        state: ``PENDING`` to try again after ``retry_in``; otherwise final.
+        retry_in: How long to wait before the next attempt.
+        error: Why it did not go, if it did not.
+
+    """
+
+    id: int
+    state: Delivery
+    retry_in: timedelta = timedelta()
+    error: str | None = None
+
+
+def _letter(row: OutboxMessage) -> Letter:
+    about = Regarding(row.ticket_number, row.about or "") if row.ticket_number is not None else None
+    return Letter(row.id, row.chat_id, row.method, row.params, row.attempts, about)
