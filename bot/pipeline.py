@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ExtBot
@@ -33,6 +34,39 @@ from intake.outbox import Delivery, Letter, Outbox
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
+PURGE_EVERY = timedelta(hours=1)
+
+
+def build_processor(
+    runtime: Runtime,
+    bot: QueueingBot,
+    inbox: Inbox,
+    *,
+    console_url: str,
+    after_commit: Callable[[], None],
+) -> UpdateProcessor:
+    """A fresh Application (not yet initialised) and the processor that feeds it the inbox.
+
+    Args:
+        runtime: The services and the state store.
+        bot: The bot the handlers send through.
+        inbox: The stored updates.
+        console_url: The staff console's address, for ``/console`` links.
+        after_commit: Called after every committed batch or job (wakes the relay).
+
+    """
+    persistence = DatabasePersistence(runtime.store)
+    engine = runtime.services.intake.engine
+    application = (
+        ApplicationBuilder()
+        .bot(bot)
+        .persistence(persistence)
+        .job_queue(TransactionalJobQueue(persistence, engine, after_commit))
+        .updater(None)
+        .build()
+    )
+    configure_application(application, runtime.services, console_url)
+    return UpdateProcessor(application, persistence, inbox, after_commit)
 
 
 class Pipeline:
@@ -108,6 +142,7 @@ class Pipeline:
         """
         await self.direct_bot.initialize()
         relay = asyncio.create_task(self._relay.run(), name="outbox relay")
+        housekeeping = asyncio.create_task(self._housekeeping(), name="inbox and outbox purge")
         pause = Backoff()
         try:
             while True:
@@ -121,24 +156,32 @@ class Pipeline:
                     )
                 await pause.wait()
         finally:
-            relay.cancel()
-            with suppress(asyncio.CancelledError):
-                await relay
+            for task in (housekeeping, relay):
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             await self.direct_bot.shutdown()
 
+    async def _housekeeping(self) -> None:
+        """Forget handled updates and finished messages once they are old, every hour."""
+        while True:
+            try:
+                purged = await self.inbox.purge() + await self.outbox.purge()
+            except STORAGE_ERRORS as error:
+                log.warning("inbox and outbox not purged (%s)", type(error).__name__)
+            else:
+                log.info("purged %d old inbox and outbox rows", purged)
+            await asyncio.sleep(PURGE_EVERY.total_seconds())
+
     async def _serve(self, started: asyncio.Event | None, pause: Backoff) -> None:
-        engine = self._runtime.services.intake.engine
-        persistence = DatabasePersistence(self._runtime.store)
-        application = (
-            ApplicationBuilder()
-            .bot(self._queueing_bot())
-            .persistence(persistence)
-            .job_queue(TransactionalJobQueue(persistence, engine, self._relay.wake))
-            .updater(None)
-            .build()
+        processor = build_processor(
+            self._runtime,
+            self._queueing_bot(),
+            self.inbox,
+            console_url=self._console_url,
+            after_commit=self._relay.wake,
         )
-        configure_application(application, self._runtime.services, self._console_url)
-        processor = UpdateProcessor(application, persistence, self.inbox, self._relay.wake)
+        application = processor.application
         try:
             async with application:
                 await application.start()

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
@@ -39,7 +39,16 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 # Errors that mean the database could not be reached or gave up, not that a handler is wrong.
-STORAGE_ERRORS = (OperationalError, InterfaceError, PendingRollbackError, PoolTimeout, OSError)
+# InternalError is a connection out of step with the server: asyncpg raises it when a statement
+# is sent just as the server ends the connection.
+STORAGE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    InternalError,
+    PendingRollbackError,
+    PoolTimeout,
+    OSError,
+)
 BATCH = 200
 IDLE_POLL_SECONDS = 0.5
 
@@ -102,6 +111,11 @@ class UpdateProcessor:
         self._inbox = inbox
         self._after_commit = after_commit
         self._wakeup = Wakeup()
+
+    @property
+    def application(self) -> App:
+        """The Application the updates go through."""
+        return self._application
 
     def wake(self) -> None:
         """Look at the inbox now (something was just stored)."""
@@ -184,7 +198,10 @@ class TransactionalJobQueue(_JobQueue[Any]):
         assert isinstance(job_queue, TransactionalJobQueue)
         application = job_queue.application
         async with unit_of_work(job_queue._engine):
-            await job.run(application)
+            # Job.run shields the job in a task of its own, which cannot join this unit of work:
+            # its writes would open a second transaction and wait for this one's lock. _run is
+            # the same job without the shield, in this task.
+            await job._run(application)
             await application.update_persistence()
             await job_queue._persistence.write_staged()
         job_queue._after_commit()

@@ -7,9 +7,14 @@ what happens next:
 * delivered → ``sent``;
 * 429 → tried again when Telegram's ``retry_after`` says, and the chat waits until then;
 * 403 (the person blocked the bot) → ``undeliverable``, and staff are told on the ticket;
-* another 400 → ``failed`` (the call itself is wrong; retrying cannot help), staff told likewise;
+* another 400 → ``failed`` (the call itself is wrong; retrying cannot help), staff told likewise
+  — except "message is not modified", which means an edit sent again had already been made;
 * a timeout, a dropped connection, a 5xx → tried again with growing pauses. A timeout may hide
   a delivery, so a message can arrive twice; it is the same text both times.
+
+While the database is away the relay pauses, growing the pause, and goes on once it is back.
+The results of calls already made are kept until they are recorded, so a message delivered
+while the database was away is not sent again.
 
 Within a chat, calls are spaced to Telegram's limits: about one message a second in a private
 chat (a short burst allowed) and twenty a minute in a group.
@@ -27,12 +32,15 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.api_calls import call
+from bot.backoff import Backoff
+from bot.processor import STORAGE_ERRORS
 from bot.wakeup import Wakeup
 from intake.outbox import Delivery, Letter, Outbox, Result
 
 log = logging.getLogger(__name__)
 
 Undeliverable = Callable[[Letter, Delivery], Awaitable[None]]
+NOT_MODIFIED = "message is not modified"
 
 
 @dataclass(frozen=True)
@@ -123,15 +131,33 @@ class Relay:
         self._buckets = _Buckets(self._limits)
         self._slots = asyncio.Semaphore(self._limits.concurrency)
         self._wakeup = Wakeup()
+        self._unrecorded: list[tuple[Letter, Result]] = []
+        self._unreported: list[tuple[Letter, Delivery]] = []
 
     def wake(self) -> None:
         """Look at the outbox now (something was just queued)."""
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Deliver round after round until cancelled."""
+        """Deliver round after round until cancelled, waiting out database failures."""
+        failing = Backoff()
         while True:
-            pause = await self.deliver_round()
+            try:
+                pause = await self.deliver_round()
+            except STORAGE_ERRORS as error:
+                log.warning(
+                    "outbox unavailable (%s); trying again in %.1f s",
+                    type(error).__name__,
+                    failing.seconds,
+                )
+                await failing.wait()
+                continue
+            except Exception:
+                # A bug must not end delivery for everyone: it is logged, and retried slowly.
+                log.exception("outbox round failed; trying again in %.1f s", failing.seconds)
+                await failing.wait()
+                continue
+            failing.reset()
             if pause > 0:
                 await self._wakeup.pause(pause)
 
@@ -141,7 +167,13 @@ class Relay:
         Returns:
             Seconds to wait before the next round (0 if more is ready at once).
 
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: The database failed; results not yet recorded are
+                kept and recorded first in the next round.
+            OSError: The database could not be reached; likewise.
+
         """
+        await self._settle()
         loop = asyncio.get_running_loop()
         idle = self._limits.idle_poll.total_seconds()
         letters = await self._outbox.due(self._limits.batch)
@@ -154,11 +186,27 @@ class Relay:
             if _counts(letter):
                 self._buckets.take(letter.chat_id, now)
         results = await asyncio.gather(*(self._attempt(letter) for letter in ready))
-        await self._outbox.record(results)
-        for letter, result in zip(ready, results, strict=True):
-            if result.state in (Delivery.UNDELIVERABLE, Delivery.FAILED):
-                await self._on_undeliverable(letter, result.state)
+        self._unrecorded = list(zip(ready, results, strict=True))
+        await self._settle()
         return 0.0
+
+    async def _settle(self) -> None:
+        """Record the results of the calls made, then report those that can never be delivered.
+
+        What is done is forgotten only once it has reached the database, so a failure here is
+        picked up where it stopped by the next call.
+        """
+        if self._unrecorded:
+            await self._outbox.record([result for _, result in self._unrecorded])
+            self._unreported += [
+                (letter, result.state)
+                for letter, result in self._unrecorded
+                if result.state in (Delivery.UNDELIVERABLE, Delivery.FAILED)
+            ]
+            self._unrecorded = []
+        while self._unreported:
+            await self._on_undeliverable(*self._unreported[0])
+            del self._unreported[0]
 
     async def _attempt(self, letter: Letter) -> Result:
         async with self._slots:
@@ -174,6 +222,9 @@ class Relay:
                 )
                 return Result(letter.id, Delivery.UNDELIVERABLE, error="Forbidden")
             except BadRequest as error:
+                if NOT_MODIFIED in error.message.lower():
+                    # An edit sent again after an unknown outcome: the first one went through.
+                    return Result(letter.id, Delivery.SENT)
                 log.warning("outbox %s: %s refused as a bad request", letter.id, letter.method)
                 return Result(letter.id, Delivery.FAILED, error=f"BadRequest: {error.message}")
             except TelegramError as error:

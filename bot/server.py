@@ -98,7 +98,7 @@ async def _receive_update(request: web.Request) -> web.Response:
         update = Update.de_json(payload, pipeline.direct_bot) if isinstance(payload, dict) else None
     except (TypeError, ValueError, KeyError):
         update = None
-    if update is None:
+    if update is None or not isinstance(update.update_id, int):
         return web.json_response({"ok": False, "description": "not an update"}, status=400)
     try:
         await pipeline.receive([Received(update.update_id, payload)])

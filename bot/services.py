@@ -44,7 +44,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
     The administrators named in the settings are made admins, so that they can grant roles.
     """
-    engine = create_engine(settings.effective_database_url)
+    engine = create_engine(
+        settings.effective_database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
     try:
         await upgrade(engine)
         intake_config = load_config()

@@ -43,6 +43,7 @@ class Settings(BaseModel):
     admin_ids: tuple[int, ...] = ()
     answer_threshold: float | None = Field(default=None, ge=0, le=1)
     clarify_threshold: float | None = Field(default=None, ge=0, le=1)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

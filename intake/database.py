@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -28,6 +29,11 @@ _SQLITE_BUSY_TIMEOUT_MS = 10_000
 # Marks a connection that will write, so that SQLite takes the write lock when the transaction
 # begins rather than failing to upgrade a read transaction later.
 _WRITES = "mingbai_writes"
+# PostgreSQL error classes that mean the server is away or asks to be tried again, not that the
+# statement is wrong: connection exception, transaction rollback (deadlock, serialization),
+# insufficient resources, object not in prerequisite state (a database not accepting
+# connections), operator intervention (shutdown, restart), system error.
+_UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "55", "57", "58"})
 
 
 def create_engine(
@@ -39,7 +45,10 @@ def create_engine(
     (readers do not block the writer), foreign keys and a busy timeout; transactions are begun
     by this module (``BEGIN IMMEDIATE`` for writers), which also makes savepoints work. SQL
     parameters are kept out of logs and error messages on every backend, so phone numbers and
-    ticket texts never reach a log even with SQL logging on.
+    ticket texts never reach a log even with SQL logging on. A PostgreSQL server that is away
+    (restarting, refusing connections, out of them) raises
+    :class:`sqlalchemy.exc.OperationalError`, as a locked SQLite file does, rather than a bare
+    ``DBAPIError``, so that callers can tell an outage they may wait out from a bug.
 
     Args:
         url: An async SQLAlchemy URL, e.g. ``sqlite+aiosqlite:///data/mingbai.db`` or
@@ -52,7 +61,9 @@ def create_engine(
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return _create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = _create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        event.listen(engine.sync_engine, "handle_error", _unavailable_as_operational, retval=True)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # aiosqlite logs every statement with its parameters at DEBUG; keep that out of the logs.
@@ -166,6 +177,24 @@ def _joinable(engine: AsyncEngine) -> _Work | None:
     ):
         return None
     return work
+
+
+def _unavailable_as_operational(context: ExceptionContext) -> BaseException | None:
+    # asyncpg's dialect raises a bare DBAPIError for most server errors, a restart as much as a
+    # bug; psycopg, like the DBAPI intends, raises OperationalError for an unavailable server.
+    error = context.sqlalchemy_exception
+    if not isinstance(error, DBAPIError) or isinstance(error, OperationalError) or not error.orig:
+        return None
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if not isinstance(sqlstate, str) or sqlstate[:2] not in _UNAVAILABLE_SQLSTATE_CLASSES:
+        return None
+    return OperationalError(
+        error.statement,
+        error.params,
+        error.orig,
+        hide_parameters=True,
+        connection_invalidated=error.connection_invalidated,
+    )
 
 
 def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:

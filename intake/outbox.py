@@ -142,8 +142,23 @@ class Outbox:
         if not results:
             return
         now = self._clock()
+        sent = [result.id for result in results if result.state is Delivery.SENT]
         async with self._sessions.begin() as session:
+            if sent:
+                # Most rounds are all deliveries: one statement for them.
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(sent))
+                    .values(
+                        state=Delivery.SENT,
+                        attempts=OutboxMessage.attempts + 1,
+                        finished_at=now,
+                        last_error=None,
+                    )
+                )
             for result in results:
+                if result.state is Delivery.SENT:
+                    continue
                 values: dict[str, Any] = {
                     "attempts": OutboxMessage.attempts + 1,
                     "last_error": result.error[:ERROR_MAX] if result.error else None,

@@ -19,6 +19,7 @@ from multidict import MultiDictProxy
 
 from bot.console import texts
 from bot.console.core import CONSOLE, Console, Refusal, Visitor, redirect
+from bot.processor import STORAGE_ERRORS
 from intake import (
     AttachmentKind,
     DeadlineKind,
@@ -409,6 +410,9 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
             outcome = await perform(console, visitor, number, action, posted)
             if outcome.events:
                 await console.notify(outcome)
+    except STORAGE_ERRORS:
+        log.warning("console: ticket %s: %s not saved, the database is unavailable", number, action)
+        raise Refusal(503, texts.NOT_SAVED) from None
     except IntakeError as refusal:
         if refusal.code is ErrorCode.NOT_FOUND:
             raise Refusal(404, refusal.message) from None

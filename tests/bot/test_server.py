@@ -1,17 +1,23 @@
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from telegram.ext import ApplicationBuilder
+from sqlalchemy.exc import OperationalError
 
-from bot.server import HEALTH_PATH, SECRET_HEADER, WEBHOOK_PATH, App, build_server
+from bot.local_api import LocalBotApi
+from bot.pipeline import Pipeline
+from bot.server import HEALTH_PATH, SECRET_HEADER, WEBHOOK_PATH, build_server
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
+from intake.inbox import Received
 
 SECRET = "s3cret-token"
 CONSOLE_URL = "http://127.0.0.1/console"
+# The webhook never calls the Bot API; nothing listens here.
+UNREACHABLE_API = "http://127.0.0.1:9/bot"
 UPDATE = {
     "update_id": 41,
     "message": {
@@ -23,6 +29,8 @@ UPDATE = {
     },
 }
 
+Client = TestClient[Any, Any]
+
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
@@ -30,66 +38,119 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
         yield opened
 
 
+def pipeline_for(runtime: Runtime, token: str, base_url: str, base_file_url: str) -> Pipeline:
+    return Pipeline(
+        runtime,
+        token=token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        console_url=CONSOLE_URL,
+    )
+
+
 @pytest.fixture
-async def client(runtime: Runtime) -> AsyncIterator[tuple[TestClient[Any, Any], App]]:
-    application = ApplicationBuilder().token("1:abc").updater(None).build()
+def pipeline(runtime: Runtime) -> Pipeline:
+    return pipeline_for(runtime, "1:abc", UNREACHABLE_API, UNREACHABLE_API)
+
+
+@pytest.fixture
+async def client(pipeline: Pipeline, runtime: Runtime) -> AsyncIterator[Client]:
     server = build_server(
-        application, runtime.services, console_url=CONSOLE_URL, webhook_secret=SECRET
+        pipeline, runtime.services, console_url=CONSOLE_URL, webhook_secret=SECRET
     )
     async with TestClient(TestServer(server)) as test_client:
-        yield test_client, application
+        yield test_client
 
 
-async def test_an_update_with_the_secret_is_queued(client: Any) -> None:
-    test_client, application = client
-    response = await test_client.post(WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: SECRET})
+async def test_an_update_is_stored_before_it_is_acknowledged(
+    client: Client, pipeline: Pipeline
+) -> None:
+    response = await client.post(WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: SECRET})
     assert response.status == 200
-    update = application.update_queue.get_nowait()
-    assert update.update_id == 41
-    assert update.message.text == "彩礼能要回来吗"
+    assert await response.json() == {"ok": True}
+    assert await pipeline.inbox.pending(10) == [Received(41, UPDATE)]
+
+
+async def test_an_update_sent_again_is_stored_once(client: Client, pipeline: Pipeline) -> None:
+    for _ in range(2):
+        response = await client.post(WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: SECRET})
+        assert response.status == 200
+    assert await pipeline.inbox.count_pending() == 1
 
 
 @pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: SECRET + "x"}])
-async def test_without_the_right_secret_nothing_is_queued(
-    client: Any, headers: dict[str, str]
+async def test_without_the_right_secret_nothing_is_stored(
+    client: Client, pipeline: Pipeline, headers: dict[str, str]
 ) -> None:
-    test_client, application = client
-    response = await test_client.post(WEBHOOK_PATH, json=UPDATE, headers=headers)
+    response = await client.post(WEBHOOK_PATH, json=UPDATE, headers=headers)
     assert response.status == 403
-    assert application.update_queue.empty()
+    assert await pipeline.inbox.count_pending() == 0
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"no": "update"}'])
-async def test_a_body_that_is_not_an_update_is_refused(client: Any, body: bytes) -> None:
-    test_client, application = client
-    response = await test_client.post(
+@pytest.mark.parametrize(
+    "body", [b"not json", b"\xff\xfe", b"[1, 2]", b'{"no": "update"}', b'{"update_id": "x"}']
+)
+async def test_a_body_that_is_not_an_update_is_refused(
+    client: Client, pipeline: Pipeline, body: bytes
+) -> None:
+    response = await client.post(
         WEBHOOK_PATH, data=body, headers={SECRET_HEADER: SECRET, "Content-Type": "application/json"}
     )
     assert response.status == 400
-    assert application.update_queue.empty()
+    assert await pipeline.inbox.count_pending() == 0
 
 
-async def test_health_tells_whether_the_bot_runs(client: Any) -> None:
-    test_client, _ = client
-    response = await test_client.get(HEALTH_PATH)
+async def test_an_update_that_cannot_be_stored_is_not_acknowledged(
+    client: Client, pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def database_away(updates: Sequence[Received]) -> int:
+        raise OperationalError("INSERT INTO inbox_updates", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(pipeline.inbox, "add", database_away)
+    response = await client.post(WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: SECRET})
+    # Telegram sends an update again until it is answered with 200.
+    assert response.status == 503
+    monkeypatch.undo()
+    assert await pipeline.inbox.count_pending() == 0
+
+
+async def test_health_is_unavailable_while_the_bot_does_not_run(client: Client) -> None:
+    response = await client.get(HEALTH_PATH)
     assert response.status == 503
     assert await response.json() == {"status": "stopped"}
 
 
-async def test_the_console_is_served_beside(client: Any) -> None:
-    test_client, _ = client
-    response = await test_client.get("/console", allow_redirects=False)
+async def test_health_is_ok_while_the_bot_runs(runtime: Runtime) -> None:
+    async with LocalBotApi() as api:
+        pipeline = pipeline_for(runtime, api.token, api.base_url, api.base_file_url)
+        server = build_server(pipeline, runtime.services, console_url=CONSOLE_URL)
+        started = asyncio.Event()
+        running = asyncio.create_task(pipeline.run(started))
+        async with TestClient(TestServer(server)) as client:
+            try:
+                await asyncio.wait_for(started.wait(), timeout=10)
+                response = await client.get(HEALTH_PATH)
+                assert response.status == 200
+                assert await response.json() == {"status": "ok"}
+            finally:
+                running.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await running
+            assert (await client.get(HEALTH_PATH)).status == 503
+
+
+async def test_the_console_is_served_beside(client: Client) -> None:
+    response = await client.get("/console", allow_redirects=False)
     assert response.status == 302
     assert response.headers["Location"] == "/console/"
-    login = await test_client.get("/console/login")
+    login = await client.get("/console/login")
     assert login.status == 200
     assert "登录" in await login.text()
 
 
-async def test_without_a_secret_there_is_no_webhook(runtime: Runtime) -> None:
-    application = ApplicationBuilder().token("1:abc").updater(None).build()
-    server = build_server(application, runtime.services, console_url=CONSOLE_URL)
-    async with TestClient(TestServer(server)) as test_client:
-        response = await test_client.post(WEBHOOK_PATH, json=UPDATE)
+async def test_without_a_secret_there_is_no_webhook(runtime: Runtime, pipeline: Pipeline) -> None:
+    server = build_server(pipeline, runtime.services, console_url=CONSOLE_URL)
+    async with TestClient(TestServer(server)) as client:
+        response = await client.post(WEBHOOK_PATH, json=UPDATE)
         assert response.status in (404, 405)
-        assert application.update_queue.empty()
+        assert await pipeline.inbox.count_pending() == 0

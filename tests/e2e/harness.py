@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.local_api import GroupChat, LocalBotApi, TelegramUser
 from bot.local_chat import local_api
@@ -94,10 +95,18 @@ class BotHarness:
 
 
 @asynccontextmanager
-async def running_bot(data_dir: Path) -> AsyncIterator[BotHarness]:
-    """A bot on a fresh SQLite database in ``data_dir``, with a staff group and an admin."""
-    settings = Settings(data_dir=data_dir, staff_chat_id=STAFF_CHAT_ID, admin_ids=(ADMIN_ID,))
-    async with LocalBotApi() as api, open_runtime(settings) as runtime:
+async def running_bot(data_dir: Path, **settings: Any) -> AsyncIterator[BotHarness]:
+    """A bot on a fresh database, with a staff group and an admin.
+
+    Args:
+        data_dir: The bot's data folder.
+        **settings: Further settings (another database, a shorter SQLite busy timeout...).
+
+    """
+    configured = Settings(
+        data_dir=data_dir, staff_chat_id=STAFF_CHAT_ID, admin_ids=(ADMIN_ID,), **settings
+    )
+    async with LocalBotApi() as api, open_runtime(configured) as runtime:
         bot_id = int(api.token.partition(":")[0])
         staff_group = api.group(STAFF_CHAT_ID, "上新庄镇矛盾纠纷处置群", admins=[bot_id, ADMIN_ID])
         harness = BotHarness(api, runtime, staff_group, api.user(ADMIN_ID, "管理员"))

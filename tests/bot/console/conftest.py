@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.exc import OperationalError
 from yarl import URL
 
 from bot.console import build_console, issue_login_link
@@ -67,7 +68,7 @@ class Console:
     csrf: str = ""
 
     def break_notifications(self) -> None:
-        """Make ``notify`` fail from now on, as when the bot cannot reach Telegram."""
+        """Make ``notify`` fail from now on, as when the outbox cannot be written."""
         self.failing.append(True)
 
     @property
@@ -156,7 +157,7 @@ async def console(
 
     async def notify(outcome: Outcome) -> None:
         if failing:
-            raise RuntimeError("the bot cannot reach Telegram")
+            raise OperationalError("INSERT INTO outbox_messages", {}, OSError("database away"))
         notified.append(outcome)
 
     async def fetch_file(file_id: str) -> bytes:

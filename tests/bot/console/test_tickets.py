@@ -418,17 +418,19 @@ async def test_html_in_a_villagers_text_is_escaped_everywhere(console: Console) 
     assert "<script>alert" not in html
 
 
-async def test_a_failed_notification_leaves_the_change_and_says_so(console: Console) -> None:
+async def test_a_change_whose_notice_cannot_be_queued_is_not_made(console: Console) -> None:
     number = (await file(console.intake, console.people.villager)).ticket.number
     await console.login(console.people.officer)
 
     console.break_notifications()
     status, html = await console.post(f"/tickets/{number}/accept")
 
-    assert status == 200
-    assert "通知村民没有成功" in html
+    # The change and its notice commit together: neither, and the officer is told to retry.
+    assert status == 503
+    assert "这次办理没有记下" in html
     ticket = await console.intake.get_ticket(console.people.officer, number)
-    assert ticket.state is TicketState.ACCEPTED
+    assert ticket.state is TicketState.NEW
+    assert console.notified == []
 
 
 @pytest.mark.parametrize(
