@@ -31,9 +31,18 @@ afterwards. Questions are villagers' own wordings (``benchmarks/questions/indepe
 kept to those the bot answers with exactly one message, so that the n-th reply in a chat answers
 the n-th question there.
 
-``--breakdown`` prints where the bot's time went during the throughput run (wall time per stage,
-SQL statements per update, CPU per message); ``--profile`` adds cProfile's top functions (the
-profiler slows the bot down, so that run's throughput is not the bot's).
+Besides the figures, each phase prints the bot's CPU per message (its event-loop thread, its
+driver threads; the PostgreSQL backends serving its database; this process), and warns when
+other processes took more than a tenth of the machine, which makes a run's figures suspect.
+The latency phase also prints where the time goes, from stamps the bot process takes (same
+clock): fetching and storing the update, waiting in the inbox, handling it until its batch
+commits, and the relay's delivery. Below saturation the bot works in ever smaller batches rather
+than idling, so CPU per message there is not a measure of efficiency; at saturation it is.
+
+``--breakdown`` prints, for both phases, the wall time of the pipeline's stages and the SQL
+statements per handled update (counted with a ``before_cursor_execute`` listener, by the task
+that ran them: poller, processor, relay); ``--profile`` adds cProfile's top functions and writes
+the profile beside (the profiler slows the bot down, so those runs' figures are not the bot's).
 """
 
 from __future__ import annotations
@@ -114,7 +123,7 @@ FOREIGN_LOAD = 0.1
 class Meter:
     """What the bot did since the last mark: stage timings, SQL statements, CPU."""
 
-    stages: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0]))
+    stages: dict[str, list[float]] = field(default_factory=dict)
     sql: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0, 0.0]))
     updates: int = 0
     # Per handled update: chat id, message id, stored, handling started, committed (time.time()).
@@ -127,7 +136,7 @@ class Meter:
 
     def mark(self, profile: bool) -> None:
         """Start counting afresh (and profiling, if asked)."""
-        self.stages.clear()
+        self.stages = {name: [0, 0.0] for name in self.stages}
         self.sql.clear()
         self.updates = 0
         self.timeline.clear()
@@ -164,6 +173,7 @@ class Meter:
         """Count the calls of ``owner.attribute`` and their wall time as stage ``name``."""
         original = getattr(owner, attribute)
         meter = self
+        self.stages[name] = [0, 0.0]  # listed in the order timed
 
         if inspect.iscoroutinefunction(original):
 
@@ -225,9 +235,9 @@ class Meter:
                 )
             await process_update(application, update)
 
-        Pipeline.receive = stored  # type: ignore[method-assign]
-        UpdateProcessor.handle_batch = committed  # type: ignore[method-assign]
-        Application.process_update = taken_up  # type: ignore[method-assign]
+        Pipeline.receive = stored  # type: ignore[method-assign,assignment]
+        UpdateProcessor.handle_batch = committed  # type: ignore[method-assign,assignment]
+        Application.process_update = taken_up  # type: ignore[method-assign,assignment]
 
     def watch_sql(self, engine: Any) -> None:
         """Count every statement on ``engine`` by who ran it, its kind and its table."""
@@ -240,15 +250,12 @@ class Meter:
         @event.listens_for(engine, "after_cursor_execute")
         def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             started = conn.info["bench_started"].pop()
-            meter.add(meter.sql, f"{_origin()}: {_statement_kind(statement)}", _since(started))
+            elapsed = time.perf_counter() - started
+            meter.add(meter.sql, f"{_origin()}: {_statement_kind(statement)}", elapsed)
 
         @event.listens_for(engine, "commit")
         def commit(conn: Any) -> None:
             meter.add(meter.sql, f"{_origin()}: COMMIT", 0.0)
-
-
-def _since(started: float) -> float:
-    return time.perf_counter() - started
 
 
 def _origin() -> str:
@@ -349,7 +356,7 @@ async def serve_bot(config: dict[str, Any]) -> None:
 
 
 @asynccontextmanager
-async def fresh_database(backend: str, url: str | None) -> AsyncIterator[str]:
+async def fresh_database(backend: str, url: str) -> AsyncIterator[str]:
     """The database URL to run on: PostgreSQL gets a new database, dropped afterwards.
 
     Yields:
@@ -359,8 +366,6 @@ async def fresh_database(backend: str, url: str | None) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield ""
         return
-    if not url or not url.startswith("postgresql"):
-        raise SystemExit(f"PostgreSQL needs --database-url or {TEST_DATABASE_ENV}")
     server = make_url(url)
     name = f"mingbai_bench_{os.getpid()}"
     admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
@@ -754,7 +759,8 @@ async def run_backend(backend: str, args: argparse.Namespace, questions: list[st
                     f"{os.cpu_count()} CPUs"
                 )
                 print(describe_limits())
-                telegram = Telegram(api, bot, make_url(where).database if database_url else "")
+                served = make_url(database_url).database if database_url else None
+                telegram = Telegram(api, bot, served or "")
                 single = await telegram.single_reply_questions(probe)
                 print(f"warm-up: {len(single)} of {len(probe)} probed questions get one reply")
 
@@ -833,10 +839,13 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"))
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "both"),
+        help="default: postgresql if --database-url is given, else sqlite",
+    )
     parser.add_argument(
         "--database-url",
-        default=os.environ.get(TEST_DATABASE_ENV),
         help=f"PostgreSQL server to create the database on (default: ${TEST_DATABASE_ENV})",
     )
     parser.add_argument("--messages", type=int, default=6000, help="throughput run's questions")
@@ -850,9 +859,10 @@ def main() -> None:
     if args.bot_process:
         asyncio.run(serve_bot(json.loads(args.bot_process)))
         return
-    if args.backend is None:
-        explicit = "--database-url" in " ".join(sys.argv)
-        args.backend = "postgresql" if explicit and args.database_url else "sqlite"
+    args.backend = args.backend or ("postgresql" if args.database_url else "sqlite")
+    args.database_url = args.database_url or os.environ.get(TEST_DATABASE_ENV, "")
+    if args.backend != "sqlite" and not args.database_url.startswith("postgresql"):
+        parser.error(f"PostgreSQL needs --database-url or {TEST_DATABASE_ENV}")
     asyncio.run(run(args))
 
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ExtBot
-from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.application import configure_application
 from bot.backoff import Backoff
 from bot.persistence import DatabasePersistence
@@ -109,7 +109,8 @@ class Pipeline:
             token,
             base_url=base_url,
             base_file_url=base_file_url,
-            request=HTTPXRequest(connection_pool_size=limits.concurrency + 8),
+            request=AiohttpRequest(limits.concurrency),
+            get_updates_request=AiohttpRequest(1),
         )
         self.sender = self._queueing_bot()
         self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)

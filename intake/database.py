@@ -12,7 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,9 +116,27 @@ class Sessions:
             async with work.session.begin_nested():
                 yield work.session
             return
-        async with self._factory() as session, session.begin():
+        # SQLite lets one writer in at a time and makes the others poll for the lock; taking
+        # turns in this process first keeps a busy processor from starving the poller and relay.
+        turn = (
+            _writer_lock(self._engine) if self._engine.dialect.name == "sqlite" else nullcontext()
+        )
+        async with turn, self._factory() as session, session.begin():
             await session.connection(execution_options={_WRITES: True})
             yield session
+
+    async def insert(self, *rows: object) -> None:
+        """Add new rows: to the current unit of work if there is one, else in a transaction.
+
+        A plain insert has nothing of its own to undo, so inside a unit of work it needs no
+        savepoint; the rows are written with the unit's next statement or its commit.
+        """
+        work = _joinable(self._engine)
+        if work is not None:
+            work.session.add_all(rows)
+            return
+        async with self.begin() as session:
+            session.add_all(rows)
 
 
 @dataclass
@@ -150,8 +168,10 @@ async def unit_of_work(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     if work is not None:
         yield work.session
         return
-    lock = _locks.setdefault(engine.sync_engine, asyncio.Lock())
-    async with lock, async_sessionmaker(engine, expire_on_commit=False)() as session:
+    async with (
+        _writer_lock(engine),
+        async_sessionmaker(engine, expire_on_commit=False)() as session,
+    ):
         await session.connection(execution_options={_WRITES: True})
         work = _Work(engine.sync_engine, session, asyncio.current_task())
         token = _current.set(work)
@@ -164,6 +184,10 @@ async def unit_of_work(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         finally:
             work.open = False
             _current.reset(token)
+
+
+def _writer_lock(engine: AsyncEngine) -> asyncio.Lock:
+    return _locks.setdefault(engine.sync_engine, asyncio.Lock())
 
 
 def _joinable(engine: AsyncEngine) -> _Work | None:

@@ -90,20 +90,19 @@ class Outbox:
         """Queue a call (JSON parameters), inside the current unit of work if there is one."""
         about = _regarding.get()
         now = self._clock()
-        async with self._sessions.begin() as session:
-            session.add(
-                OutboxMessage(
-                    chat_id=chat_id,
-                    method=method,
-                    params=params,
-                    ticket_number=about.ticket_number if about else None,
-                    about=about.about if about else None,
-                    state=Delivery.PENDING,
-                    attempts=0,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
+        await self._sessions.insert(
+            OutboxMessage(
+                chat_id=chat_id,
+                method=method,
+                params=params,
+                ticket_number=about.ticket_number if about else None,
+                about=about.about if about else None,
+                state=Delivery.PENDING,
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
             )
+        )
 
     async def due(self, limit: int) -> list[Letter]:
         """The first pending row of each chat, where its time has come, oldest first.

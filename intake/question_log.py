@@ -112,8 +112,8 @@ class QuestionLog:
         decision: str,
         entry_id: str | None = None,
         candidates: Iterable[tuple[str, float]] = (),
-    ) -> int:
-        """Record a question and what the bot did with it.
+    ) -> None:
+        """Record a question and what the bot did with it (with the unit of work, if in one).
 
         Args:
             asked_by: The Telegram id of who asked, if known.
@@ -121,9 +121,6 @@ class QuestionLog:
             decision: ``answer``, ``clarify`` or ``none`` (a ``Decision`` of the matcher works).
             entry_id: The entry answered with, for ``answer``.
             candidates: Entry ids and scores the matcher weighed, best first (10 are kept).
-
-        Returns:
-            The record's id.
 
         Raises:
             IntakeError: ``EMPTY_TEXT`` for a blank question, ``INVALID_INPUT`` for an unknown
@@ -150,10 +147,7 @@ class QuestionLog:
                 for cid, score in list(candidates)[:CANDIDATES_MAX]
             ],
         )
-        async with self._sessions.begin() as session:
-            session.add(record)
-            await session.flush()
-            return record.id
+        await self._sessions.insert(record)
 
     async def record_rating(self, entry_id: str, helpful: bool, user: int | None) -> None:
         """Record a 👍 (``helpful``) or 👎; a person's new rating of an entry replaces the old.

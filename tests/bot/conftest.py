@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import ExtBot
-from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.local_api import LocalBotApi
 from intake import create_engine, upgrade
 
@@ -28,19 +28,14 @@ async def api() -> AsyncIterator[LocalBotApi]:
         yield api
 
 
-def plain_http() -> HTTPXRequest:
-    """A request for the local API's plain HTTP (skipping the CA bundle makes a bot cheap)."""
-    return HTTPXRequest(connection_pool_size=8, httpx_kwargs={"verify": False})
-
-
 @pytest.fixture
 async def direct_bot(api: LocalBotApi) -> AsyncIterator[ExtBot[None]]:
-    """A bot that calls the local Bot API at once, as the relay's and the poller's do."""
+    """A bot that calls the local Bot API at once, over aiohttp, as the pipeline's does."""
     async with ExtBot(
         api.token,
         base_url=api.base_url,
         base_file_url=api.base_file_url,
-        request=plain_http(),
-        get_updates_request=plain_http(),
+        request=AiohttpRequest(8),
+        get_updates_request=AiohttpRequest(1),
     ) as bot:
         yield bot
