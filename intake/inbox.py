@@ -10,23 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.clock import utcnow
 from intake.database import session_factory
 from intake.models import InboxUpdate
 
 # Telegram resends an unacknowledged update within hours, and after a week of silence picks
 # update ids at random: two days keeps duplicates recognisable and old ids out of the way.
 KEEP_DONE = timedelta(days=2)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -46,7 +43,7 @@ class Inbox:
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
         self._clock = clock

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from intake import validation
+from intake.clock import utcnow
 from intake.database import session_factory
 from intake.enums import Role
 from intake.errors import ErrorCode, IntakeError
@@ -36,10 +37,6 @@ BANNING_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
 # Tickets staff are still working on: in triage or being handled, not yet answered.
 OPEN_STATES = TRIAGE_STATES | HANDLING_STATES
 HELD_BATCH_MAX = 200
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -92,7 +89,7 @@ class Moderation:
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = session_factory(engine)
         self._clock = clock
 

@@ -13,22 +13,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.clock import utcnow
 from intake.database import session_factory
 from intake.models import OutboxMessage
 
 KEEP_FINISHED = timedelta(days=2)
 ERROR_MAX = 200
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Delivery(StrEnum):
@@ -82,7 +79,7 @@ class Outbox:
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = session_factory(engine)
         self._clock = clock
 

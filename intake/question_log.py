@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute
 
+from intake.clock import utcnow
 from intake.database import session_factory
 from intake.errors import ErrorCode, IntakeError
 from intake.models import FaqRating, QuestionRecord
@@ -30,10 +31,6 @@ QUESTION_MAX = 2000
 ENTRY_ID_MAX = 128
 CANDIDATES_MAX = 10
 LIST_MAX = 5000
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class QuestionDecision(StrEnum):
@@ -101,7 +98,7 @@ class QuestionLog:
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = session_factory(engine)
         self._clock = clock
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake import rules, validation
 from intake.access import can_see, visible_clause
+from intake.clock import utcnow
 from intake.config import IntakeConfig
 from intake.database import session_factory
 from intake.deadlines import DeadlinePolicy, open_deadlines
@@ -43,10 +44,6 @@ log = logging.getLogger(__name__)
 LIST_LIMIT_MAX = 200
 DISPLAY_NAME_MAX = 128
 UNRATED_CLOSING_NOTE = "回访期限内未收到评价，按「未评价」办结。"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -108,7 +105,7 @@ class IntakeService:
         engine: AsyncEngine,
         config: IntakeConfig,
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)

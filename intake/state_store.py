@@ -8,27 +8,24 @@ work that handled an update, it commits together with that update's effects.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.clock import utcnow
 from intake.database import session_factory
 from intake.models import StateEntry
 
 Key = tuple[str, str]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class StateStore:
     """JSON values by (namespace, key); writes replace the whole value."""
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
         """Use the (migrated) intake database."""
         self._engine = engine
         self._sessions = session_factory(engine)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from yarl import URL
@@ -29,6 +29,7 @@ from bot.console.core import (
 )
 from bot.console.store import SESSION_LIFETIME, ConsoleStore, LinkState
 from handlers.services import Services
+from intake.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,6 @@ PRE_COOKIE_AGE = 3600
 _STYLESHEET = (TEMPLATES / "console.css").read_text(encoding="utf-8")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def build_console(
     services: Services,
     *,
@@ -54,7 +51,7 @@ def build_console(
     fetch_file: FetchFile,
     secret_key: bytes,
     base_url: str,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] = utcnow,
 ) -> web.Application:
     """The staff console, to be mounted with ``app.add_subapp("/console", console)``.
 
@@ -102,7 +99,7 @@ async def issue_login_link(
     telegram_id: int,
     *,
     base_url: str,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] = utcnow,
 ) -> str | None:
     """A one-time login link for a staff member, valid for ten minutes.
 
@@ -126,7 +123,7 @@ async def issue_login_link(
 
 
 def link_issuer(
-    services: Services, base_url: str, *, clock: Callable[[], datetime] = _utcnow
+    services: Services, base_url: str, *, clock: Callable[[], datetime] = utcnow
 ) -> Callable[[int], Awaitable[str | None]]:
     """:func:`issue_login_link` bound to the services and address, for the ``/console`` handler."""
 
