@@ -23,11 +23,12 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.application import configure_application
 from bot.backoff import Backoff
 from bot.persistence import DatabasePersistence
-from bot.processor import STORAGE_ERRORS, StorageUnavailable, TransactionalJobQueue, UpdateProcessor
+from bot.processor import StorageUnavailable, TransactionalJobQueue, UpdateProcessor
 from bot.queueing_bot import QueueingBot
 from bot.relay import Relay, SendLimits
 from bot.services import Runtime
 from handlers.notify import note_undelivered
+from intake.database import STORAGE_ERRORS
 from intake.inbox import Inbox, Received
 from intake.outbox import Delivery, Letter, Outbox
 

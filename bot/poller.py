@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 
 from bot.api_calls import call
 from bot.backoff import Backoff
-from bot.processor import STORAGE_ERRORS
+from intake.database import STORAGE_ERRORS
 from intake.inbox import Received
 
 log = logging.getLogger(__name__)

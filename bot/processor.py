@@ -22,8 +22,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, PendingRollbackError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Job
@@ -32,23 +30,12 @@ from telegram.ext import JobQueue as _JobQueue
 from bot.persistence import DatabasePersistence
 from bot.queueing_bot import in_chat
 from bot.wakeup import Wakeup
-from intake.database import unit_of_work
+from intake.database import STORAGE_ERRORS, unit_of_work
 from intake.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
-# Errors that mean the database could not be reached or gave up, not that a handler is wrong.
-# InternalError is a connection out of step with the server: asyncpg raises it when a statement
-# is sent just as the server ends the connection.
-STORAGE_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    InternalError,
-    PendingRollbackError,
-    PoolTimeout,
-    OSError,
-)
 BATCH = 200
 IDLE_POLL_SECONDS = 0.5
 

@@ -33,8 +33,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.api_calls import call
 from bot.backoff import Backoff
-from bot.processor import STORAGE_ERRORS
 from bot.wakeup import Wakeup
+from intake.database import STORAGE_ERRORS
 from intake.outbox import Delivery, Letter, Outbox, Result
 
 log = logging.getLogger(__name__)

@@ -12,11 +12,11 @@ from telegram import Update
 
 from bot.console import build_console
 from bot.pipeline import Pipeline
-from bot.processor import STORAGE_ERRORS
 from bot.settings import CONSOLE_PATH
 from handlers.notify import Notifier
 from handlers.services import Services
 from intake import Outcome
+from intake.database import STORAGE_ERRORS
 from intake.inbox import Received
 
 WEBHOOK_PATH = "/telegram/webhook"

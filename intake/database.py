@@ -20,7 +20,14 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, ExceptionContext, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    PendingRollbackError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
@@ -34,6 +41,17 @@ _WRITES = "mingbai_writes"
 # insufficient resources, object not in prerequisite state (a database not accepting
 # connections), operator intervention (shutdown, restart), system error.
 _UNAVAILABLE_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "55", "57", "58"})
+# Errors that mean the database could not be reached or gave up, not that a statement is wrong:
+# whoever meets one waits and tries again. InternalError is a connection out of step with the
+# server: asyncpg raises it when a statement is sent just as the server ends the connection.
+STORAGE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    InternalError,
+    PendingRollbackError,
+    PoolTimeout,
+    OSError,
+)
 
 
 def create_engine(

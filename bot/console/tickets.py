@@ -19,7 +19,6 @@ from multidict import MultiDictProxy
 
 from bot.console import texts
 from bot.console.core import CONSOLE, Console, Refusal, Visitor, redirect
-from bot.processor import STORAGE_ERRORS
 from intake import (
     AttachmentKind,
     DeadlineKind,
@@ -33,7 +32,7 @@ from intake import (
     TicketView,
 )
 from intake import rules as intake_rules
-from intake.database import unit_of_work
+from intake.database import STORAGE_ERRORS, unit_of_work
 from intake.deadlines import open_deadlines
 from intake.enums import LEVELS
 from intake.rules import Action
