@@ -178,9 +178,9 @@ class Relay:
         idle = self._limits.idle_poll.total_seconds()
         letters = await self._outbox.due(self._limits.batch)
         now = loop.time()
-        ready = [letter for letter in letters if self._buckets.wait(letter.chat_id, now) == 0]
+        waits = [self._buckets.wait(letter.chat_id, now) for letter in letters]
+        ready = [letter for letter, wait in zip(letters, waits, strict=True) if wait == 0]
         if not ready:
-            waits = [self._buckets.wait(letter.chat_id, now) for letter in letters]
             return min([idle, *waits])
         for letter in ready:
             if _counts(letter):
