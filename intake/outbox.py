@@ -124,15 +124,6 @@ class Outbox:
             )
             return [_letter(row) for row in rows]
 
-    async def next_attempt(self) -> datetime | None:
-        """When the earliest pending row may be tried, if any is pending."""
-        async with self._sessions() as session:
-            return await session.scalar(
-                select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.state == Delivery.PENDING
-                )
-            )
-
     async def record(self, results: Sequence[Result]) -> None:
         """Record what became of delivery attempts, in one transaction."""
         if not results:

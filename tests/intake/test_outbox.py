@@ -220,27 +220,3 @@ async def test_rows_queued_inside_regarding_are_about_the_ticket(outbox: Outbox)
         Regarding("2026-000001", "filed"),
         None,
     ]
-
-
-async def test_next_attempt_is_the_earliest_time_a_pending_row_may_be_tried(
-    outbox: Outbox, clock: FakeClock
-) -> None:
-    assert await outbox.next_attempt() is None
-
-    start = clock()
-    await send(outbox, ALICE, "一")
-    await send(outbox, BOB, "一")
-    assert await outbox.next_attempt() == start
-
-    await outbox.record(
-        [
-            Result(1, Delivery.PENDING, retry_in=timedelta(seconds=30)),
-            Result(2, Delivery.PENDING, retry_in=timedelta(seconds=10)),
-        ]
-    )
-    assert await outbox.next_attempt() == start + timedelta(seconds=10)
-
-    await outbox.record([Result(2, Delivery.SENT)])
-    assert await outbox.next_attempt() == start + timedelta(seconds=30)
-    await outbox.record([Result(1, Delivery.FAILED, error="Bad Request")])
-    assert await outbox.next_attempt() is None
