@@ -11,23 +11,25 @@ from handlers.services import Services
 from intake import IntakeService, create_engine, load_config, upgrade
 from intake.question_log import QuestionLog
 from intake.state_store import StateStore
-from knowledge.matcher import MatchConfig
 from knowledge.service import Faq
+from knowledge.understanding import UnderstandingConfig
 
 
 def load_faq(settings: Settings) -> Faq:
     """Load the FAQ named by the settings, with any threshold the settings override.
 
+    The trained understanding model is kept between starts in the settings' model folder.
+
     Raises:
         KnowledgeBaseError: The FAQ files are invalid.
     """
-    config = MatchConfig.load()
+    config = UnderstandingConfig.load()
     overrides = {
         "answer_threshold": settings.answer_threshold,
         "clarify_threshold": settings.clarify_threshold,
     }
     config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    return Faq.load(settings.faq_dir, config)
+    return Faq.load(settings.faq_dir, config, settings.effective_model_dir)
 
 
 @dataclass(frozen=True)

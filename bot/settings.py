@@ -32,6 +32,7 @@ class Settings(BaseModel):
     data_dir: Path = Path("data")
     database_url: str = ""
     faq_dir: Path | None = None
+    model_dir: Path | None = None
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"
@@ -61,6 +62,11 @@ class Settings(BaseModel):
     def console_url(self) -> str:
         """The staff console's address."""
         return self.root_url + CONSOLE_PATH
+
+    @property
+    def effective_model_dir(self) -> Path:
+        """Where the trained understanding model is cached, by default in the data folder."""
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def effective_database_url(self) -> str:

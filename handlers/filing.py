@@ -56,7 +56,7 @@ from handlers.staff import cards, people
 from handlers.texts import filing as texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
 from intake.validation import clean_phone
-from knowledge.matcher import Decision
+from knowledge.understanding import Decision
 
 OTHER_CATEGORY = "其他"
 
@@ -519,8 +519,8 @@ class FilingFlow:
         )
 
     def _category(self, text: str) -> str:
-        """The FAQ domain the story is most likely about, or 其他 when the matcher cannot tell."""
-        result = self.services.faq.match(text)
+        """The FAQ domain the story is most likely about, or 其他 when it cannot be told."""
+        result = self.services.faq.understand(text)
         if result.decision is Decision.NONE or result.best is None:
             return OTHER_CATEGORY
         domain = self.services.faq.base.entry(result.best.id).domain

@@ -1,8 +1,11 @@
-"""Villagers' questions in private chats: an answer, a choice of candidates, or a hand-over.
+"""Villagers' messages in private chats: an answer, a choice of candidates, or a hand-over.
 
-A message that asks for action (投诉, 请派人来, 到现在还没发 …) is offered a ticket at once, after
-the answer when the FAQ has one. The buttons here (:mod:`handlers.callbacks`): SHOW_FAQ shows an
-answer, RATE_FAQ records 👍/👎, HANDOVER and REPHRASE follow "都不是" and "换个说法".
+Every message is understood once (:meth:`knowledge.service.Faq.understand`) and acted on by
+its kind: small talk gets a friendly word, a call for a person is offered a ticket, a message
+about an earlier report is pointed to 我的登记. A message that asks for action (投诉, 请派人来,
+到现在还没发 …) is offered a ticket at once, after the answer when the FAQ has one. The buttons
+here (:mod:`handlers.callbacks`): SHOW_FAQ shows an answer, RATE_FAQ records 👍/👎, HANDOVER and
+REPHRASE follow "都不是" and "换个说法".
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from handlers.keyboards import buttons, keyboard, send
 from handlers.memory import remember_question, remember_shown
 from handlers.replies import Choice, answer_reply, reply_to
 from handlers.services import Services
+from handlers.smalltalk import REPLIES, reply_to_small_talk
 from handlers.texts import answers
 from handlers.texts import questions as texts
-from knowledge.intents import Intent, classify
-from knowledge.matcher import Decision
+from knowledge.intents import Intent
 from knowledge.normalize import normalize
 from knowledge.schema import FaqEntry
 from knowledge.service import Faq
+from knowledge.understanding import Decision
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,7 @@ PRIVATE_TEXT = (
 )
 
 FILE_TICKET = Choice(answers.FILE_TICKET, callbacks.FILE_TICKET)
+MY_TICKETS = Choice(texts.MENU_MY_TICKETS, callbacks.MY_TICKETS)
 TICKET_OR_REPHRASE = (FILE_TICKET, Choice(answers.REPHRASE, callbacks.REPHRASE))
 UP = "up"
 DOWN = "down"
@@ -73,18 +78,28 @@ async def answer_question(chat: Chat, context: Context, services: Services, text
     if not normalize(text):
         await chat.send_message(answers.EMPTY_MESSAGE)
         return
-    remember_question(context, text)
     faq = services.faq
-    result = faq.match(text)
+    result = faq.understand(text)
+    if result.kind in REPLIES:
+        await reply_to_small_talk(chat, result.kind)
+        return
+    remember_question(context, text)
+    if result.kind is Intent.ASKS_FOR_PERSON:
+        await chat.send_message(texts.PERSON_OFFER, reply_markup=buttons([FILE_TICKET]))
+        return
+    if result.kind is Intent.ABOUT_TICKET:
+        await chat.send_message(texts.ABOUT_TICKET, reply_markup=buttons([MY_TICKETS, FILE_TICKET]))
+        return
     best = result.best.id if result.decision is Decision.ANSWER and result.best else None
     await services.questions.record(
         chat.id, text, result.decision, best, [(c.id, c.score) for c in result.candidates]
     )
-    asks_for_action = classify(text) is Intent.ACTION_REQUEST
+    asks_for_action = result.kind is Intent.ACTION_REQUEST
     log.info(
-        "question: %s, best %s, action %s",
+        "question: %s, best %s, in scope %.2f, action %s",
         result.decision,
         result.best.id if result.best else "-",
+        result.in_scope,
         asks_for_action,
     )
     if result.decision is Decision.ANSWER and result.best is not None:

@@ -1,4 +1,4 @@
-"""From a match result to the reply the bot sends: text plus the choices offered as buttons."""
+"""From an understood message to the reply the bot sends: text plus the choices as buttons."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from handlers import callbacks
 from handlers.texts import answers as texts
-from knowledge.matcher import Decision, MatchResult
 from knowledge.normalize import normalize
 from knowledge.schema import FaqEntry
 from knowledge.service import Faq
+from knowledge.understanding import Decision, Understanding
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ class Reply:
     choices: tuple[Choice, ...] = ()
 
 
-def reply_to(faq: Faq, result: MatchResult) -> Reply:
-    """The reply for a matched message: the answer, a choice of candidates, or a hand-over."""
+def reply_to(faq: Faq, result: Understanding) -> Reply:
+    """The reply for an understood question: the answer, a choice of candidates, or a hand-over."""
     if not normalize(result.query):
         return Reply(texts.EMPTY_MESSAGE)
     if result.decision is Decision.ANSWER and result.best is not None:

@@ -14,7 +14,7 @@ class Services:
     """What the handlers need from the rest of the system.
 
     Attributes:
-        faq: The FAQ base and its matcher.
+        faq: The FAQ base and its understanding step.
         intake: Tickets, people and roles.
         intake_config: Villages, grids, categories and deadlines, for menus and texts.
         staff_chat_id: The staff group where new tickets appear, if one is configured.

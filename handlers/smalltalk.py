@@ -1,22 +1,22 @@
 """Greetings, thanks, "你是谁" and stickers: a friendly word, never an FAQ answer.
 
-Which messages are small talk is data (``knowledge/intents.yaml``); a greeting followed by a
-question ("你好，彩礼能退吗") is a question and goes on to :mod:`handlers.questions`.
+Which messages are small talk is told by the understanding step (``knowledge/intents.yaml``); a
+greeting followed by a question ("你好，彩礼能退吗") is a question. Text messages reach
+:func:`reply_to_small_talk` from :mod:`handlers.questions`, which understands every message once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Chat, Update
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from handlers.keyboards import buttons
-from handlers.questions import PRIVATE_TEXT
 from handlers.services import Services
 from handlers.start import MENU
 from handlers.texts import questions as texts
-from knowledge.intents import Intent, classify
+from knowledge.intents import Intent
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -27,17 +27,9 @@ REPLIES = {
 }
 
 
-class _SmallTalk(filters.MessageFilter):
-    """Text messages that are small talk as a whole."""
-
-    def filter(self, message: Message) -> bool:
-        return message.text is not None and classify(message.text) in REPLIES
-
-
 def smalltalk_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
-    """Small talk and stickers in private chats."""
+    """Stickers in private chats (every area is composed with the services; this one needs none)."""
     return [
-        MessageHandler(PRIVATE_TEXT & _SmallTalk(), _on_small_talk),
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.Sticker.ALL,
             _on_sticker,
@@ -45,14 +37,11 @@ def smalltalk_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     ]
 
 
-async def _on_small_talk(update: Update, context: Context) -> None:
-    message = update.effective_message
-    if message is None or message.text is None:
-        return
-    intent = classify(message.text)
+async def reply_to_small_talk(chat: Chat, kind: Intent) -> None:
+    """A friendly word for a kind of small talk (one of :data:`REPLIES`)."""
     # Whoever asks who the bot is also learns what it can do for them.
-    markup = buttons(MENU) if intent is Intent.IDENTITY else None
-    await message.chat.send_message(REPLIES[intent], reply_markup=markup)
+    markup = buttons(MENU) if kind is Intent.IDENTITY else None
+    await chat.send_message(REPLIES[kind], reply_markup=markup)
 
 
 async def _on_sticker(update: Update, context: Context) -> None:

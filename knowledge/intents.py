@@ -1,7 +1,9 @@
-"""What a message is before it is matched: small talk, a request for action, or a question.
+"""What kind of message this is, before anything is matched.
+
+Small talk, a call for a person, news sought about a ticket, a request for action, or a question.
 
 The phrases are data (``intents.yaml``); this module only normalises and compares them. Small talk
-must make up the whole message, so that "你好，彩礼能退吗" is still a question; a request for action
+must make up the whole message, so that "你好，彩礼能退吗" is still a question; the other kinds
 may occur anywhere, since "工资到现在还没发，请派人来" is both a question and a call for help.
 """
 
@@ -32,8 +34,10 @@ class Intent(enum.StrEnum):
     GREETING = "greeting"
     THANKS = "thanks"
     IDENTITY = "identity"
+    ASKS_FOR_PERSON = "asks_for_person"
+    ABOUT_TICKET = "about_ticket"
     ACTION_REQUEST = "action_request"
-    NONE = "none"
+    QUESTION = "question"
 
 
 SMALL_TALK = frozenset({Intent.GREETING, Intent.THANKS, Intent.IDENTITY})
@@ -48,8 +52,8 @@ class SmallTalkRules(BaseModel):
     symbols: tuple[Phrase, ...] = ()
 
 
-class ActionRules(BaseModel):
-    """The phrases that mark a request for action."""
+class PhraseRules(BaseModel):
+    """The phrases that mark a kind of message wherever they occur in it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -64,7 +68,9 @@ class IntentRules(BaseModel):
     small_talk_max_chars: int = Field(gt=0)
     fillers: tuple[Phrase, ...] = ()
     small_talk: dict[Intent, SmallTalkRules]
-    action_request: ActionRules
+    asks_for_person: PhraseRules
+    about_ticket: PhraseRules
+    action_request: PhraseRules
 
     @model_validator(mode="after")
     def _only_small_talk_kinds(self) -> IntentRules:
@@ -97,8 +103,14 @@ class Classifier:
         # Longest first, so that 你好 is taken as a greeting before 你 is dropped as a filler.
         words = sorted(self._small_talk_phrase, key=len, reverse=True)
         self._small_talk = re.compile("|".join(map(re.escape, words)))
-        self._action = re.compile(
-            "|".join(_action_pattern(p) for p in rules.action_request.phrases)
+        # Checked in this order: "转人工，投诉村里" asks for a person first of all.
+        self._anywhere = tuple(
+            (kind, re.compile("|".join(_phrase_pattern(p) for p in kind_rules.phrases)))
+            for kind, kind_rules in (
+                (Intent.ASKS_FOR_PERSON, rules.asks_for_person),
+                (Intent.ABOUT_TICKET, rules.about_ticket),
+                (Intent.ACTION_REQUEST, rules.action_request),
+            )
         )
 
     def classify(self, text: str) -> Intent:
@@ -106,9 +118,11 @@ class Classifier:
         small_talk = self._small_talk_kind(text)
         if small_talk is not None:
             return small_talk
-        if self._action.search(_compact(text)):
-            return Intent.ACTION_REQUEST
-        return Intent.NONE
+        compact = _compact(text)
+        for kind, pattern in self._anywhere:
+            if pattern.search(compact):
+                return kind
+        return Intent.QUESTION
 
     def _small_talk_kind(self, text: str) -> Intent | None:
         if len(text.strip()) > self._max_chars:
@@ -133,7 +147,7 @@ def _compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
-def _action_pattern(phrase: str) -> str:
+def _phrase_pattern(phrase: str) -> str:
     parts = (re.escape(_compact(part)) for part in phrase.split(GAP))
     return f".{{0,{MAX_GAP_CHARS}}}".join(parts)
 

@@ -89,6 +89,7 @@ def load_knowledge_base(faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED) -
             problems.extend(_check_entry(path, entry, domains, law_names))
             entries.append(entry)
     related = _link_both_ways(entries, origin, problems)
+    problems.extend(_unknown_near_targets(entries, origin))
     if problems:
         raise KnowledgeBaseError(problems)
     return KnowledgeBase(tuple(entries), domains, law_names, lexicon, related)
@@ -148,7 +149,18 @@ def _check_entry(
             )
     if entry.id in entry.related:
         problems.append(Problem(path, entry.id, "related", "an entry cannot be related to itself"))
+    if any(near.belongs_to == entry.id for near in entry.near):
+        problems.append(Problem(path, entry.id, "near", "a near question belongs to another entry"))
     return problems
+
+
+def _unknown_near_targets(entries: list[FaqEntry], origin: Mapping[str, Path]) -> list[Problem]:
+    return [
+        Problem(origin[entry.id], entry.id, "near", f"unknown entry {near.belongs_to!r}")
+        for entry in entries
+        for near in entry.near
+        if near.belongs_to not in origin
+    ]
 
 
 def _link_both_ways(

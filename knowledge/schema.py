@@ -13,6 +13,20 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
 
 
+class NearQuestion(BaseModel):
+    """A question that sounds like an entry's but belongs to a neighbouring one.
+
+    Written beside the entry it is easily mistaken for, it teaches the understanding step where
+    the border between the two lies: it is a way of asking ``belongs_to``, and a counter-example
+    for the entry it is written under.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    q: NonEmpty
+    belongs_to: EntryId
+
+
 class FaqEntry(BaseModel):
     """One question the bot can answer, with the law it rests on."""
 
@@ -23,6 +37,7 @@ class FaqEntry(BaseModel):
     question: NonEmpty
     alternates: tuple[NonEmpty, ...] = Field(min_length=1)
     keywords: tuple[NonEmpty, ...] = ()
+    near: tuple[NearQuestion, ...] = ()
     answer: NonEmpty
     sources: tuple[NonEmpty, ...] = Field(min_length=1)
     related: tuple[EntryId, ...] = ()

@@ -1,33 +1,60 @@
-"""The FAQ as one object: the validated base and a matcher over it."""
+"""The FAQ as one object: the validated base and the understanding step over it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.analysis import Analyser
+from knowledge.intents import bundled_classifier
 from knowledge.loader import BUNDLED_FAQ, KnowledgeBase, load_knowledge_base
-from knowledge.matcher import MatchConfig, Matcher, MatchResult
+from knowledge.model import Corpus, load_or_train, texts_of
+from knowledge.understanding import Understander, Understanding, UnderstandingConfig
 
 
 @dataclass(frozen=True)
 class Faq:
-    """The FAQ base and its matcher, built once at start-up and shared by every handler."""
+    """The FAQ base and its understanding step, built once and shared by every handler."""
 
     base: KnowledgeBase
-    matcher: Matcher
+    understander: Understander
 
     @classmethod
-    def load(cls, faq_dir: Path | None = None, config: MatchConfig | None = None) -> Faq:
-        """Load and index an FAQ folder (the bundled one by default).
+    def load(
+        cls,
+        faq_dir: Path | None = None,
+        config: UnderstandingConfig | None = None,
+        cache_dir: Path | None = None,
+    ) -> Faq:
+        """Load an FAQ folder (the bundled one by default) and the model that understands it.
+
+        Args:
+            faq_dir: The FAQ folder.
+            config: Decision thresholds; ``understanding.yaml``'s by default.
+            cache_dir: Where the trained model is kept between starts; without it, the model is
+                trained once per process.
 
         Raises:
             KnowledgeBaseError: The FAQ files are invalid.
 
         """
-        base = load_knowledge_base(faq_dir or BUNDLED_FAQ)
-        matcher = Matcher.from_entries(base.entries, base.lexicon, config or MatchConfig.load())
-        return cls(base, matcher)
+        return cls.from_base(load_knowledge_base(faq_dir or BUNDLED_FAQ), config, cache_dir)
 
-    def match(self, text: str) -> MatchResult:
-        """Match a message against the FAQ."""
-        return self.matcher.match(text)
+    @classmethod
+    def from_base(
+        cls,
+        base: KnowledgeBase,
+        config: UnderstandingConfig | None = None,
+        cache_dir: Path | None = None,
+    ) -> Faq:
+        """Prepare the model that understands an already loaded base (see :meth:`load`)."""
+        analyser = Analyser(base.lexicon)
+        model = load_or_train(texts_of(base.entries), analyser, Corpus.bundled(), cache_dir)
+        understander = Understander(
+            analyser, bundled_classifier(), model, config or UnderstandingConfig.load()
+        )
+        return cls(base, understander)
+
+    def understand(self, text: str) -> Understanding:
+        """Understand a villager's message."""
+        return self.understander.understand(text)

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the reply with its buttons numbered."""
     faq = load_faq(load_settings())
-    print(render(reply_to(faq, faq.match(args.question))))
+    print(render(reply_to(faq, faq.understand(args.question))))
     return 0
 
 

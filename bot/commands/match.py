@@ -1,4 +1,7 @@
-"""``mingbai match``: the matcher's verdict on each line of stdin, as JSON lines."""
+"""``mingbai match``: the understanding step's verdict on each line of stdin, as JSON lines.
+
+``score`` is the calibrated confidence that the entry answers the question.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     """Read stdin to its end, writing one result per line as it goes."""
     faq = load_faq(load_settings())
     for line in sys.stdin:
-        result = faq.match(_question(line.rstrip("\n")))
+        result = faq.understand(_question(line.rstrip("\n")))
         best = result.best
         record = {
             "q": result.query,

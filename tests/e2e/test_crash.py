@@ -108,8 +108,13 @@ class BotProcess:
 
     def __init__(self, api: LocalBotApi, data_dir: Path) -> None:
         self._data_dir = data_dir
-        # Only what this test sets: no database URL or configuration file from the environment.
-        self._env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)} | {
+        # Only what this test sets: no database URL or configuration file from the environment;
+        # but the run's trained model (tests/conftest.py), which each start would train again.
+        self._env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(ENV_PREFIX) or k == ENV_PREFIX + "MODEL_DIR"
+        } | {
             ENV_PREFIX + "TELEGRAM_TOKEN": api.token,
             ENV_PREFIX + "TELEGRAM_API_URL": api.base_url,
             ENV_PREFIX + "TELEGRAM_FILE_URL": api.base_file_url,

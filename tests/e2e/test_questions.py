@@ -185,9 +185,25 @@ async def test_greetings_thanks_and_stickers_get_a_friendly_word(bot: BotHarness
     assert answer.text.startswith("【离婚冷静期")
 
 
+async def test_a_call_for_a_person_is_offered_a_ticket_at_once(bot: BotHarness) -> None:
+    user = villager(bot)
+    [offer] = await ask(user, "不想跟机器说了，转人工")
+    assert offer.text == texts.PERSON_OFFER
+    assert offer.button(answers.FILE_TICKET).callback_data == callbacks.FILE_TICKET
+
+
+async def test_news_sought_about_a_ticket_points_to_my_tickets(bot: BotHarness) -> None:
+    user = villager(bot)
+    [pointer] = await ask(user, "我上次登记的宅基地的事办到哪一步了")
+    assert pointer.text == texts.ABOUT_TICKET
+    await user.press(pointer, callbacks.MY_TICKETS)
+    assert "还没有" in (await user.reply()).text
+
+
 async def test_a_request_for_action_is_offered_a_ticket_with_the_answer(bot: BotHarness) -> None:
     user = villager(bot)
-    answer, offer = await ask(user, "工资到现在还没发，请派人来", replies=2)
+    answer, offer = await ask(user, "邻居占了我家的地，请派人来调解", replies=2)
+    assert answer.text.startswith("【邻居盖房、砌墙占了我家的地方")
     assert answer.text.startswith("【")
     assert texts.RATE_UP in answer.button_texts
     assert offer.text == texts.ACTION_OFFER
@@ -226,10 +242,12 @@ async def test_a_very_long_message_is_answered_from_its_ends_and_kept(bot: BotHa
     user = villager(bot)
     story = "我家里的事情说来话长。" * 10_000 + "离婚冷静期多长时间"
     assert len(story) >= 100_000
-    note, answer = await ask(user, story, replies=2)
+    note, reply = await ask(user, story, replies=2)
     assert note.text == texts.LONG_MESSAGE
     assert note.button(answers.FILE_TICKET).callback_data == callbacks.FILE_TICKET
-    assert answer.text.startswith("【离婚冷静期")
+    # Answered, or asked back with the right question offered: never handed over.
+    cooling_off = "离婚冷静期是多长时间？冷静期里能反悔吗？"
+    assert reply.text.startswith(f"【{cooling_off}】") or cooling_off in reply.button_texts
 
 
 async def test_groups_the_bot_does_not_serve_are_left_alone(bot: BotHarness) -> None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,7 +43,6 @@ def test_small_talk_is_recognised(text: str, intent: Intent) -> None:
         "工资到现在还没发",
         "补偿款一直不给，帮我催一下",
         "村上也不问，你们管管吧",
-        "转人工",
         "谢谢，我要投诉",
     ],
 )
@@ -63,11 +64,11 @@ def test_a_request_for_action_is_recognised_anywhere_in_the_message(text: str) -
     ],
 )
 def test_questions_and_empty_messages_are_neither(text: str) -> None:
-    assert classify(text) is Intent.NONE
+    assert classify(text) is Intent.QUESTION
 
 
 def test_long_polite_text_is_not_small_talk() -> None:
-    assert classify("谢谢" * 30) is Intent.NONE
+    assert classify("谢谢" * 30) is Intent.QUESTION
 
 
 def test_every_small_talk_phrase_alone_is_small_talk() -> None:
@@ -79,9 +80,31 @@ def test_every_small_talk_phrase_alone_is_small_talk() -> None:
             assert classify(symbol) is kind, symbol
 
 
-def test_every_action_phrase_is_a_request_for_action() -> None:
-    for phrase in IntentRules.load().action_request.phrases:
-        assert classify(phrase.replace(GAP, "我们")) is Intent.ACTION_REQUEST, phrase
+@pytest.mark.parametrize(
+    ("kind", "rules_of"),
+    [
+        (Intent.ASKS_FOR_PERSON, lambda rules: rules.asks_for_person),
+        (Intent.ABOUT_TICKET, lambda rules: rules.about_ticket),
+        (Intent.ACTION_REQUEST, lambda rules: rules.action_request),
+    ],
+)
+def test_every_phrase_of_a_kind_is_that_kind(kind: Intent, rules_of: Any) -> None:
+    for phrase in rules_of(IntentRules.load()).phrases:
+        assert classify(phrase.replace(GAP, "我们")) is kind, phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("转人工", Intent.ASKS_FOR_PERSON),
+        ("不想跟机器说了，我要找真人", Intent.ASKS_FOR_PERSON),
+        ("我上次登记的宅基地的事现在办到哪一步了", Intent.ABOUT_TICKET),
+        ("上回反映的问题到现在没人回", Intent.ABOUT_TICKET),
+        ("工单号2026-000123有结果没", Intent.ABOUT_TICKET),
+    ],
+)
+def test_calls_for_a_person_and_news_of_a_ticket_are_recognised(text: str, kind: Intent) -> None:
+    assert classify(text) is kind
 
 
 def test_no_faq_question_is_taken_for_small_talk() -> None:
@@ -97,6 +120,8 @@ def test_only_small_talk_kinds_are_accepted_as_small_talk() -> None:
             {
                 "small_talk_max_chars": 10,
                 "small_talk": {"action_request": {"phrases": ["投诉"]}},
+                "asks_for_person": {"phrases": ["转人工"]},
+                "about_ticket": {"phrases": ["工单"]},
                 "action_request": {"phrases": ["投诉"]},
             }
         )
@@ -108,6 +133,8 @@ def test_a_classifier_follows_the_rules_it_is_given() -> None:
             "small_talk_max_chars": 10,
             "fillers": ["呀"],
             "small_talk": {"thanks": {"phrases": ["多谢"]}, "greeting": {"phrases": ["嗨"]}},
+            "asks_for_person": {"phrases": ["找真人"]},
+            "about_ticket": {"phrases": ["登记的事"]},
             "action_request": {"phrases": ["帮…要回来"]},
         }
     )
@@ -115,7 +142,9 @@ def test_a_classifier_follows_the_rules_it_is_given() -> None:
     assert classifier.classify("嗨呀") is Intent.GREETING
     assert classifier.classify("嗨，多谢") is Intent.THANKS
     assert classifier.classify("帮我把借出去的钱要回来") is Intent.ACTION_REQUEST
-    assert classifier.classify("帮忙看看这个事，彩礼到底能不能要回来") is Intent.NONE
+    assert classifier.classify("我登记的事帮我要回来了没") is Intent.ABOUT_TICKET
+    assert classifier.classify("找真人，我登记的事没人管") is Intent.ASKS_FOR_PERSON
+    assert classifier.classify("帮忙看看这个事，彩礼到底能不能要回来") is Intent.QUESTION
 
 
 @given(st.text())

@@ -85,3 +85,22 @@ def test_self_reference_and_malformed_files(tmp_path: Path) -> None:
 
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     assert problems_of(tmp_path) == [f"{tmp_path}: no FAQ files (*.yaml) here"]
+
+
+def test_near_questions_must_belong_to_another_known_entry(tmp_path: Path) -> None:
+    write_faq(
+        tmp_path,
+        "a.yaml",
+        entry("a.one", near=[{"q": "像它但不是它", "belongs_to": "a.one"}]),
+        entry("a.two", near=[{"q": "像它但不是它", "belongs_to": "a.ghost"}]),
+    )
+    problems = problems_of(tmp_path)
+    assert any("entry a.one: near: a near question belongs to another entry" in p for p in problems)
+    assert any("entry a.two: near: unknown entry 'a.ghost'" in p for p in problems)
+
+
+def test_near_questions_load_with_the_entry(tmp_path: Path) -> None:
+    near = [{"q": "冷静期里能反悔吗", "belongs_to": "a.two"}]
+    write_faq(tmp_path, "a.yaml", entry("a.one", near=near), entry("a.two"))
+    [question] = load_knowledge_base(tmp_path).entry("a.one").near
+    assert (question.q, question.belongs_to) == ("冷静期里能反悔吗", "a.two")

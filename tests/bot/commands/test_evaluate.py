@@ -19,8 +19,12 @@ def test_figures_overall_per_domain_and_for_none_lines(run_cli: Run, tmp_path: P
     )
     status, out, _ = run_cli("eval", str(file))
     assert status == 0
-    assert "婚姻: answered-correct  50.0%  wrong  50.0%  top-3" in out
-    assert "in scope: answered-correct  50.0%  wrong  50.0%" in out
+    assert "婚姻: answered-correct  50.0%  wrong  50.0%  served  50.0%  handed-over   0.0%" in out
+    assert "in scope: answered-correct  50.0%  wrong  50.0%  served  50.0%" in out
+    assert "length 11–40: answered-correct  50.0%" in out
+    assert "length ≤ 10: no lines; none lines: no lines" in out
+    assert "none lines: false answers   0.0%  (n=1)" in out
+    assert "expected calibration error: " in out
     assert "none lines: false answers   0.0%  (n=1)" in out
     assert "lines whose topic has no entry yet: 1" in out
     assert "MISS expect=marriage.legal_age got=answer" in out
