@@ -19,6 +19,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/mingbai db upgrade
+	$(BIN)/mingbai check-kb
 	$(BIN)/mingbai run
 
 lint: $(STAMP)

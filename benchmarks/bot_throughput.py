@@ -295,7 +295,7 @@ def instrument(meter: Meter) -> None:
         (Inbox, "pending", "processor: inbox.pending"),
         (Application, "process_update", "processor: PTB process_update"),
         (Moderation, "standing", "  guard: moderation.standing"),
-        (Faq, "match", "  matcher: Faq.match"),
+        (Faq, "understand", "  understanding: Faq.understand"),
         (QuestionLog, "record", "  question log: record"),
         (Outbox, "add", "  outbox.add"),
         (Application, "update_persistence", "processor: update_persistence"),

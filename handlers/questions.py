@@ -75,13 +75,14 @@ async def answer_question(chat: Chat, context: Context, services: Services, text
     if len(text) > limit:
         text = shorten(text, limit)
         await chat.send_message(texts.LONG_MESSAGE, reply_markup=buttons([FILE_TICKET]))
-    if not normalize(text):
-        await chat.send_message(answers.EMPTY_MESSAGE)
-        return
     faq = services.faq
     result = faq.understand(text)
+    # Before the check for emptiness: a lone 🙏 is thanks, though no word is left of it.
     if result.kind in REPLIES:
         await reply_to_small_talk(chat, result.kind)
+        return
+    if not normalize(text):
+        await chat.send_message(answers.EMPTY_MESSAGE)
         return
     remember_question(context, text)
     if result.kind is Intent.ASKS_FOR_PERSON:

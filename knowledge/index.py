@@ -9,8 +9,8 @@ dropped, so that a base of ten thousand entries stays small and fast.
 For a message one product with each space's postings gives its cosine with every entry's sum of
 texts, which shortlists the entries it most likely means; only the shortlisted entries' texts are
 then compared one by one. Each shortlisted entry is described by a row of :data:`FEATURES`, which
-the learned ranker weighs. Every feature can leave one text
-out, so that the ranker learns from each text of the base as if it were a new message.
+the learned ranker weighs. Every feature can leave one text out, so that the ranker learns from
+each text of the base as if it were a new message.
 """
 
 from __future__ import annotations
@@ -272,29 +272,28 @@ class Index:
             ValueError: An entry's texts are not contiguous, or a near question names no entry.
 
         """
-        entry_ids: list[str] = []
+        position: dict[str, int] = {}
         for text in texts:
-            if not entry_ids or entry_ids[-1] != text.entry_id:
-                if text.entry_id in entry_ids:
-                    raise ValueError(f"texts of {text.entry_id} are not contiguous")
-                entry_ids.append(text.entry_id)
-        self.entry_ids = tuple(entry_ids)
-        position = {entry_id: i for i, entry_id in enumerate(entry_ids)}
+            if text.entry_id not in position:
+                position[text.entry_id] = len(position)
+            elif position[text.entry_id] != len(position) - 1:
+                raise ValueError(f"texts of {text.entry_id} are not contiguous")
+        self.entry_ids = tuple(position)
         unknown = sorted({t.near_of for t in texts if t.near_of and t.near_of not in position})
         if unknown:
             raise ValueError(f"near questions of unknown entries: {', '.join(unknown)}")
         self.row_entry = np.asarray([position[t.entry_id] for t in texts], dtype=np.int64)
         self.is_keyword = np.asarray([t.is_keyword for t in texts], dtype=bool)
-        self.entry_start = np.searchsorted(self.row_entry, np.arange(len(entry_ids) + 1))
-        near_rows: list[list[int]] = [[] for _ in entry_ids]
-        self.keywords: list[list[tuple[int, str]]] = [[] for _ in entry_ids]
+        self.entry_start = np.searchsorted(self.row_entry, np.arange(len(position) + 1))
+        near_rows: list[list[int]] = [[] for _ in position]
+        self.keywords: list[list[tuple[int, str]]] = [[] for _ in position]
         for row, text in enumerate(texts):
             if text.near_of is not None:
                 near_rows[position[text.near_of]].append(row)
             if text.is_keyword:
                 self.keywords[self.row_entry[row]].append((row, rewritten[row].replace(" ", "")))
         self.near_rows = [np.asarray(rows, dtype=np.int64) for rows in near_rows]
-        count = len(entry_ids)
+        count = len(position)
         self.chars = _Space(char_vectorizer(), rewritten, self.row_entry, count)
         self.sounds = _Space(
             sound_vectorizer(), (sounds_of(r) for r in rewritten), self.row_entry, count

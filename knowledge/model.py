@@ -38,14 +38,14 @@ log = logging.getLogger(__name__)
 OUT_OF_SCOPE_DIR = Path(__file__).with_name("out_of_scope")
 NEUTRAL_PHRASES = Path(__file__).with_name("neutral_phrases.txt")
 # Changing how the model is built must invalidate every cached model.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 # How the likeliest entry matched, as the gate sees it (names of knowledge.index.FEATURES).
 GATE_MATCH_FEATURES = ("text_best", "focus_best", "keyword_hit", "coverage", "short", "long")
 
 
 @dataclass(frozen=True)
 class Model:
-    """The index and the two learned models over it.
+    """The index and the three learned models over it.
 
     Attributes:
         index: The FAQ's texts as vectors.

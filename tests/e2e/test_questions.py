@@ -174,6 +174,7 @@ async def test_greetings_thanks_and_stickers_get_a_friendly_word(bot: BotHarness
     user = villager(bot)
     assert [r.text for r in await ask(user, "你好")] == [texts.GREETING]
     assert [r.text for r in await ask(user, "谢谢🙏")] == [texts.THANKS]
+    assert [r.text for r in await ask(user, "🙏")] == [texts.THANKS]
     [who] = await ask(user, "你是机器人吗？")
     assert who.text == texts.IDENTITY
     assert texts.MENU_STAFF in who.button_texts
