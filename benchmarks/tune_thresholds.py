@@ -17,9 +17,9 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.evaluation import OUT_OF_SCOPE, read_labelled
+from knowledge.evaluation import OUT_OF_SCOPE, OutOfScopeTally, Tally, read_labelled
 from knowledge.service import Faq
-from knowledge.understanding import Decision, Ranking, UnderstandingConfig, decide
+from knowledge.understanding import Ranking, UnderstandingConfig, decide
 
 ANSWER = [x / 100 for x in range(40, 95, 5)]
 MARGIN = [x / 100 for x in range(0, 65, 5)]
@@ -45,25 +45,21 @@ class Figures:
 
 
 def replay(config: UnderstandingConfig, rankings: list[tuple[Ranking, str]]) -> Figures:
-    right = wrong = served = handed = false = in_scope = out_of_scope = 0
+    tally, none = Tally(), OutOfScopeTally()
     for ranking, expect in rankings:
         result = decide(ranking, config)
-        ids = [c.id for c in result.candidates]
         if expect == OUT_OF_SCOPE:
-            out_of_scope += 1
-            false += result.decision is Decision.ANSWER
-            continue
-        in_scope += 1
-        if result.decision is Decision.ANSWER:
-            right += ids[0] == expect
-            wrong += ids[0] != expect
-            served += ids[0] == expect
-        elif result.decision is Decision.CLARIFY:
-            served += expect in ids
+            none.add(result)
         else:
-            handed += 1
-    n = max(in_scope, 1)
-    return Figures(right / n, wrong / n, served / n, handed / n, false / max(out_of_scope, 1))
+            tally.add(expect, result)
+    n = max(tally.total, 1)
+    return Figures(
+        tally.correct / n,
+        tally.wrong / n,
+        tally.served / n,
+        tally.handed_over / n,
+        none.answered / max(none.total, 1),
+    )
 
 
 def main() -> None:

@@ -56,9 +56,11 @@ from handlers.staff import cards, people
 from handlers.texts import filing as texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
 from intake.validation import clean_phone
-from knowledge.understanding import Decision
 
 OTHER_CATEGORY = "其他"
+# A ticket is filed under the domain of the entry its story most likely concerns, when the
+# understanding step is at least this confident of that entry (whatever kind of message it is).
+CATEGORY_CONFIDENCE = 0.3
 
 # New messages in a private chat (edits go to the fallbacks area, which says they are not read).
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -521,7 +523,7 @@ class FilingFlow:
     def _category(self, text: str) -> str:
         """The FAQ domain the story is most likely about, or 其他 when it cannot be told."""
         result = self.services.faq.understand(text)
-        if result.decision is Decision.NONE or result.best is None:
+        if result.best is None or result.best.score < CATEGORY_CONFIDENCE:
             return OTHER_CATEGORY
         domain = self.services.faq.base.entry(result.best.id).domain
         return domain if domain in self.services.intake_config.categories else OTHER_CATEGORY

@@ -85,16 +85,16 @@ async def answer_question(chat: Chat, context: Context, services: Services, text
         await chat.send_message(answers.EMPTY_MESSAGE)
         return
     remember_question(context, text)
+    best = result.best.id if result.decision is Decision.ANSWER and result.best else None
+    await services.questions.record(
+        chat.id, text, result.decision, best, [(c.id, c.score) for c in result.candidates]
+    )
     if result.kind is Intent.ASKS_FOR_PERSON:
         await chat.send_message(texts.PERSON_OFFER, reply_markup=buttons([FILE_TICKET]))
         return
     if result.kind is Intent.ABOUT_TICKET:
         await chat.send_message(texts.ABOUT_TICKET, reply_markup=buttons([MY_TICKETS, FILE_TICKET]))
         return
-    best = result.best.id if result.decision is Decision.ANSWER and result.best else None
-    await services.questions.record(
-        chat.id, text, result.decision, best, [(c.id, c.score) for c in result.candidates]
-    )
     asks_for_action = result.kind is Intent.ACTION_REQUEST
     log.info(
         "question: %s, best %s, in scope %.2f, action %s",

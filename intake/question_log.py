@@ -5,8 +5,8 @@ answered with and the candidates it weighed) and every rating. The staff console
 the questions the bot could not answer, to grow the FAQ, and how often each entry was used and
 how helpful villagers found it.
 
-Decisions are the matcher's codes as plain strings (``answer``, ``clarify``, ``none``), so that
-intake needs nothing from ``knowledge``.
+Decisions are the understanding step's codes as plain strings (``answer``, ``clarify``,
+``none``), so that intake needs nothing from ``knowledge``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ LIST_MAX = 5000
 
 
 class QuestionDecision(StrEnum):
-    """What the bot did with a question (the codes of ``knowledge.matcher.Decision``)."""
+    """What the bot did with a question (the codes of ``knowledge.understanding.Decision``)."""
 
     ANSWER = "answer"
     CLARIFY = "clarify"
@@ -115,9 +115,9 @@ class QuestionLog:
         Args:
             asked_by: The Telegram id of who asked, if known.
             text: The question as received; an overlong one keeps its first 2000 characters.
-            decision: ``answer``, ``clarify`` or ``none`` (a ``Decision`` of the matcher works).
+            decision: ``answer``, ``clarify`` or ``none`` (an understanding ``Decision`` works).
             entry_id: The entry answered with, for ``answer``.
-            candidates: Entry ids and scores the matcher weighed, best first (10 are kept).
+            candidates: Entry ids and confidences weighed, best first (at most 10 are kept).
 
         Raises:
             IntakeError: ``EMPTY_TEXT`` for a blank question, ``INVALID_INPUT`` for an unknown

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from knowledge.lexicon import Lexicon
-from knowledge.normalize import normalize, syllable
+from knowledge.normalize import normalize, simplified, syllable
 
 # Shorter messages are their own focus.
 FOCUS_MIN_CHARS = 24
@@ -86,7 +85,7 @@ def question_clause(text: str) -> str | None:
         The clause, or ``None`` when nothing in the text asks.
 
     """
-    plain = unicodedata.normalize("NFKC", text).strip()
+    plain = simplified(text).strip()
     clauses = [c.strip() for c in _CLAUSE_END.split(plain) if c.strip()]
     if len(clauses) > 1:
         for index in range(len(clauses) - 1, -1, -1):

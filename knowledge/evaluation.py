@@ -3,7 +3,8 @@
 For an in-scope question: *answered right* (the answer was the expected entry), *wrong* (another
 entry was answered), *served* (answered right, or the expected entry was among those offered in
 "您想问的是", one tap away), *handed over* (no answer and nothing offered: a person must take it),
-and *top-3* (the expected entry was among the three likeliest, whatever was decided). For a
+and *top-3* (the expected entry was among the candidates returned: the three likeliest, or
+those offered when asked back). For a
 ``none`` question: a *false answer* is any answer at all.
 
 The expected calibration error compares, in ten bins of confidence, how sure the bot was of its

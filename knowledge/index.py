@@ -148,6 +148,14 @@ class _Space:
         # message costs more than the comparison itself (not safe from two threads at once).
         self._query = np.zeros(HASHED_FEATURES, np.float32)
 
+    def __getstate__(self) -> dict[str, object]:
+        # The scratch vector is rebuilt on loading rather than written to the cache.
+        return {k: v for k, v in self.__dict__.items() if k != "_query"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._query = np.zeros(HASHED_FEATURES, np.float32)
+
     def vectors(self, documents: Sequence[str | list[str]]) -> sp.csr_matrix:
         """The documents' weighted, unit-length vectors, one row each."""
         return self.weigh(sp.csr_matrix(self.vectorizer.transform(documents)))
@@ -408,7 +416,7 @@ class Index:
                 norms[entry] ** 2 - 2 * space.own_overlap[leave_out] + space.own_squares[leave_out]
             )
             norms = norms.copy()
-            norms[entry] = np.sqrt(max(squared, 1e-18)) or 1e-9
+            norms[entry] = np.sqrt(max(squared, 1e-18))
         return np.asarray(products / norms, dtype=np.float64)
 
     def _coverage(

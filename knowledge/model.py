@@ -153,8 +153,9 @@ def fingerprint(texts: Sequence[IndexedText], analyser: Analyser, corpus: Corpus
     """The hash of everything a model is learned from, and of how it is learned."""
     content = {
         "version": MODEL_VERSION,
-        "sklearn": version("scikit-learn"),
-        "numpy": np.__version__,
+        "libraries": [
+            version(name) for name in ("scikit-learn", "scipy", "numpy", "pypinyin", "opencc")
+        ],
         "texts": [[t.entry_id, t.text, t.is_keyword, t.near_of] for t in texts],
         "lexicon": sorted(analyser.lexicon.terms.items()),
         "out_of_scope": list(corpus.out_of_scope),
@@ -179,9 +180,11 @@ def load_or_train(
     an unreadable cached file is trained again and replaced.
     """
     key = fingerprint(texts, analyser, corpus)
-    if key in _trained:
-        return _trained[key]
     path = cache_dir / f"understanding-{key[:24]}.pickle" if cache_dir else None
+    if key in _trained:
+        if path and not path.exists():
+            _write_cached(path, _trained[key])
+        return _trained[key]
     model = _read_cached(path) if path else None
     if model is None:
         # Imported here: the training machinery is slow to import and a cached model needs none.
@@ -201,17 +204,24 @@ def _read_cached(path: Path) -> Model | None:
             model = pickle.load(file)
     except FileNotFoundError:
         return None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as error:
+    # Whatever is wrong with a cached file (damaged, written by other versions), training again
+    # mends it.
+    except Exception as error:
         log.warning("cached understanding model %s unreadable (%s); training again", path, error)
         return None
     return model if isinstance(model, Model) else None
 
 
 def _write_cached(path: Path, model: Model) -> None:
+    """Write the model atomically; a failure leaves no partial file and only costs a retrain."""
+    temporary: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as file:
+            temporary = Path(file.name)
             pickle.dump(model, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)
+        os.replace(temporary, path)
     except OSError as error:
         log.warning("cannot cache the understanding model in %s: %s", path.parent, error)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)

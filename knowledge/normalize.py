@@ -2,7 +2,7 @@
 
 Villagers type traditional characters, full-width digits, no punctuation or too much of it,
 emoji and filler words. Everything that does not change the meaning is folded away here, so
-that the matcher compares like with like.
+that the understanding step compares like with like.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _SPACES = re.compile(r" {2,}")
 
 
 def normalize(text: str) -> str:
-    """Fold a text into the canonical form the matcher works on.
+    """Fold a text into the canonical form that texts are compared in.
 
     The steps: keep the end of an overlong text, drop control characters, NFKC (full width to
     half width), traditional to simplified, lower case, digit runs made words of their own (so that
@@ -39,12 +39,15 @@ def normalize(text: str) -> str:
         The normalised text; words are separated by single spaces, with none at either end.
 
     """
-    text = text[-MAX_CHARS:]
-    text = unicodedata.normalize("NFKC", text)
-    text = _TO_SIMPLIFIED.convert(text).lower()
+    text = simplified(text[-MAX_CHARS:]).lower()
     text = _DIGITS.sub(r" \g<0> ", text)
     text = _SEPARATORS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def simplified(text: str) -> str:
+    """The text in half-width simplified characters (NFKC, then traditional to simplified)."""
+    return str(_TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text)))
 
 
 @lru_cache(maxsize=32768)

@@ -14,7 +14,11 @@ from knowledge.understanding import Understander, Understanding, UnderstandingCo
 
 @dataclass(frozen=True)
 class Faq:
-    """The FAQ base and its understanding step, built once and shared by every handler."""
+    """The FAQ base and its understanding step, built once and shared by every handler.
+
+    Understanding is not safe from two threads at once (it reuses a scratch vector); the bot
+    understands messages on its one event-loop thread.
+    """
 
     base: KnowledgeBase
     understander: Understander

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,19 +64,21 @@ def fit_calibrated(
     groups: npt.NDArray[np.int64],
     regularisation: float,
     balanced: bool = False,
-    exclusive: bool = False,
+    alternatives: npt.NDArray[np.int64] | None = None,
 ) -> Fitted:
     """Fit a logistic regression and calibrate it isotonically on out-of-fold scores.
 
     Args:
         features: One row per example.
         labels: Whether each example is positive.
-        groups: Examples of one group are held out together (a message's candidates, say).
+        groups: Examples of one group are held out together (the texts made from one text of
+            the base, say).
         regularisation: scikit-learn's ``C``: smaller is simpler.
         balanced: Weigh the classes equally while fitting; the calibration still reflects how
             often each class really occurs in the data.
-        exclusive: At most one example of a group is positive (see
-            :attr:`CalibratedLinear.exclusive`).
+        alternatives: For a model whose rows are alternatives of which at most one is right
+            (see :attr:`CalibratedLinear.exclusive`): the message each row is an alternative
+            for, contiguous.
 
     """
     model = LogisticRegression(
@@ -92,8 +95,8 @@ def fit_calibrated(
     held_out = cross_val_predict(
         model, features, labels, groups=groups, cv=folds, method="decision_function"
     )
-    if exclusive:
-        held_out = shared_out(held_out, groups)
+    if alternatives is not None:
+        held_out = shared_out(held_out, alternatives)
     curve = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(held_out, labels)
     model.fit(features, labels)
     weights = np.asarray(model.coef_, dtype=np.float64).ravel()
@@ -105,7 +108,7 @@ def fit_calibrated(
         bias=float(model.intercept_[0]),
         curve_scores=np.asarray(curve.X_thresholds_, dtype=np.float64),
         curve_probabilities=np.asarray(curve.y_thresholds_, dtype=np.float64),
-        exclusive=exclusive,
+        exclusive=alternatives is not None,
     )
     return Fitted(calibrated, np.asarray(curve.predict(held_out), dtype=np.float64))
 
@@ -113,9 +116,13 @@ def fit_calibrated(
 def train(texts: Sequence[IndexedText], analyser: Analyser, corpus: Corpus) -> Model:
     """Index the texts and learn the ranker, the scope model and the gate."""
     start = time.perf_counter()
-    index = Index(texts, [analyser.rewrite(t.text) for t in texts])
+    rewritten = [analyser.rewrite(t.text) for t in texts]
+    index = Index(texts, rewritten)
     rng = random.Random(SEED)
-    rows = list(range(index.size))
+    # A text written twice in one entry would still find its twin when left out: neither is
+    # learned from as a new message.
+    twice = Counter(zip(index.row_entry.tolist(), rewritten, strict=True))
+    rows = [r for r in range(index.size) if twice[index.row_entry[r], rewritten[r]] == 1]
     if len(rows) > RANKER_QUERIES:
         rows = sorted(rng.sample(rows, RANKER_QUERIES))
     queries = [Query(row, texts[row].text) for row in rows]
@@ -138,7 +145,7 @@ def train(texts: Sequence[IndexedText], analyser: Analyser, corpus: Corpus) -> M
     outside_vectors = index.vectors_of(outside)
     scope = _train_scope(
         [*(vectors[i] for i in inside), *outside_vectors],
-        [*(messages[i].rewritten for i in inside), *(m.rewritten for m in outside)],
+        [*(texts[queries[i].row].text for i in inside), *corpus.out_of_scope],
         len(inside),
     )
     gate_rows = []
@@ -190,22 +197,25 @@ def _train_ranker(
 ) -> _Ranker:
     found = [i for i, shortlist in enumerate(shortlists) if shortlist.entries.size]
     labels = [shortlists[i].entries == index.row_entry[queries[i].row] for i in found]
-    groups = [np.full(shortlists[i].entries.size, i) for i in found]
+    sizes = [shortlists[i].entries.size for i in found]
+    # A text and its copy with a neutral phrase are held out together.
+    rows = np.repeat([queries[i].row for i in found], sizes)
     fitted = fit_calibrated(
         np.vstack([shortlists[i].features for i in found]),
         np.concatenate(labels),
-        np.concatenate(groups),
+        rows,
         RANKER_C,
-        exclusive=True,
+        alternatives=np.repeat(np.arange(len(found)), sizes),
     )
-    sizes = np.cumsum([shortlists[i].entries.size for i in found])[:-1]
-    return _Ranker(fitted, dict(zip(found, np.split(fitted.held_out, sizes), strict=True)))
+    splits = np.cumsum(sizes)[:-1]
+    return _Ranker(fitted, dict(zip(found, np.split(fitted.held_out, splits), strict=True)))
 
 
-def _train_scope(vectors: Sequence[Vectors], texts: Sequence[str], in_scope: int) -> Fitted:
-    labels = np.arange(len(texts)) < in_scope
-    # Folds by text: the same text written twice stays in one fold.
-    groups = np.asarray([hash_text(text) for text in texts], dtype=np.int64)
+def _train_scope(vectors: Sequence[Vectors], sources: Sequence[str], in_scope: int) -> Fitted:
+    """The scope model, from each example's vectors and the text it was made from."""
+    labels = np.arange(len(sources)) < in_scope
+    # Folds by source: a text written twice, or copied with a neutral phrase, stays in one fold.
+    groups = np.asarray([hash_text(text) for text in sources], dtype=np.int64)
     features = sp.vstack([scope_features(v) for v in vectors]).tocsr()
     return fit_calibrated(features, labels, groups, SCOPE_C, balanced=True)
 

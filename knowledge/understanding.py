@@ -7,8 +7,9 @@ entry answers the message (:mod:`knowledge.model`), calibrated so that 0.8 means
 times in five. Then:
 
 - ``answer`` when the best entry is both likely and clearly ahead of the next;
-- ``clarify`` ("您想问的是") with the plausible entries when the message is in scope but no entry
-  is sure enough; a long story whose question is ours gets its options, not a hand-over;
+- ``clarify`` ("您想问的是") with the plausible entries when the message is plausibly ours but no
+  entry is sure enough, so that a long story whose question is ours gets options, not a
+  hand-over;
 - ``none`` when the message is not about what the base answers, or nothing plausible remains.
 """
 
@@ -28,7 +29,8 @@ from knowledge.yaml_file import read_yaml
 
 CONFIG_PATH = Path(__file__).with_name("understanding.yaml")
 MAX_CANDIDATES = 3
-# The kinds whose messages are never matched against the FAQ.
+# The kinds whose messages are never answered from the FAQ (what they are about is still told,
+# for the record and for filing).
 NOT_QUESTIONS = SMALL_TALK | {Intent.ASKS_FOR_PERSON, Intent.ABOUT_TICKET}
 
 
@@ -59,7 +61,7 @@ class Decision(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Candidate:
-    """An entry and the calibrated probability that it answers the message."""
+    """An entry and the confidence that it answers the message."""
 
     id: str
     score: float
@@ -73,8 +75,10 @@ class Understanding:
         query: The message as received.
         kind: Small talk, a call for a person, about a ticket, a request for action, a question.
         decision: Answer with the best candidate, ask which one was meant, or hand over.
-        candidates: Up to three entries, likeliest first. With ``clarify`` exactly those to
-            offer; with ``none`` what came closest, for the record.
+        candidates: Up to three entries, likeliest first, each with the confidence that it
+            answers the message: the gate's for the likeliest, the others' in proportion to how
+            likely the ranker found them next to it. With ``clarify`` exactly those to offer;
+            with ``none`` what came closest, for the record.
         in_scope: The probability that the FAQ is about this message at all.
 
     """
@@ -116,6 +120,7 @@ def decide(ranking: Ranking, config: UnderstandingConfig) -> Understanding:
     """Apply the thresholds to a ranking: answer, clarify or hand over."""
     if not ranking.likely:
         return Understanding(ranking.query, ranking.kind, Decision.NONE, ())
+    asks = ranking.kind not in NOT_QUESTIONS
     in_scope = ranking.in_scope
     # The others in proportion to how likely the ranker found them next to the likeliest.
     scale = ranking.confidence / max(ranking.likely[0][1], 1e-9)
@@ -123,9 +128,9 @@ def decide(ranking: Ranking, config: UnderstandingConfig) -> Understanding:
     top = candidates[0].score
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
     plausible = max(in_scope, ranking.confidence) >= config.scope_threshold
-    if top >= config.answer_threshold and top - runner_up >= config.answer_margin:
+    if asks and top >= config.answer_threshold and top - runner_up >= config.answer_margin:
         decision = Decision.ANSWER
-    elif plausible and ranking.likely[0][1] >= config.clarify_threshold:
+    elif asks and plausible and ranking.likely[0][1] >= config.clarify_threshold:
         decision = Decision.CLARIFY
         candidates = tuple(c for c in candidates if c.score >= config.offer_threshold * top)
     else:
@@ -152,7 +157,7 @@ class Understander:
     def rank(self, text: str) -> Ranking:
         """What the models say of one message; never raises for any string."""
         kind = self.classifier.classify(text)
-        if kind in NOT_QUESTIONS:
+        if kind in SMALL_TALK:
             return Ranking(text, kind)
         message = self.analyser.analyse(text)
         if not message.rewritten:

@@ -18,7 +18,7 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def trained_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One understanding model for the whole run, cached where every bot the tests start looks.
 
     Bots run in child processes would each train their own otherwise (seconds each).

@@ -1,4 +1,8 @@
-"""``mingbai check-kb``: validate the FAQ files and, with ``--laws``, every citation."""
+"""``mingbai check-kb``: validate the FAQ files and, with ``--laws``, every citation.
+
+A valid base's understanding model is trained (or read from the cache) too, where the bot will
+look for it.
+"""
 
 from __future__ import annotations
 
@@ -17,23 +21,26 @@ from knowledge.statutes import read_statutes
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``check-kb``."""
-    parser = subparsers.add_parser("check-kb", help="validate the FAQ base and its citations")
-    parser.add_argument("--faq", type=Path, default=BUNDLED_FAQ, help="FAQ folder (bundled)")
+    parser = subparsers.add_parser(
+        "check-kb", help="validate the FAQ base and its citations; prepare the understanding model"
+    )
+    parser.add_argument("--faq", type=Path, help="FAQ folder (MINGBAI_FAQ_DIR, or the bundled one)")
     parser.add_argument("--laws", type=Path, help="folder of statute texts to check citations")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print every problem found; exit 1 if there is any."""
+    """Print every problem found and exit 1 if there is any; else train or read the model."""
+    settings = load_settings()
     try:
-        base = load_knowledge_base(args.faq)
+        base = load_knowledge_base(args.faq or settings.faq_dir or BUNDLED_FAQ)
     except KnowledgeBaseError as error:
         for problem in error.problems:
             print(problem)
         print(f"FAIL: {len(error.problems)} problem(s)")
         return 1
     print(f"{len(base.entries)} entries, {len(base.domains)} domains: valid")
-    _prepare_model(base)
+    _prepare_model(base, settings.effective_model_dir)
     if args.laws is None:
         return 0
     if not args.laws.is_dir():
@@ -53,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prepare_model(base: KnowledgeBase) -> None:
+def _prepare_model(base: KnowledgeBase, model_dir: Path) -> None:
     """Train (or find cached) the understanding model, so that the bot starts at once."""
     start = time.perf_counter()
-    faq = Faq.from_base(base, cache_dir=load_settings().effective_model_dir)
+    faq = Faq.from_base(base, cache_dir=model_dir)
     model = faq.understander.model
     print(
         f"understanding model ready in {time.perf_counter() - start:.1f} s "

@@ -107,6 +107,19 @@ def test_calls_for_a_person_and_news_of_a_ticket_are_recognised(text: str, kind:
     assert classify(text) is kind
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "户口迁移要办到哪个部门",
+        "离婚需要补充材料吗",
+        "去哪找工作人员办理宅基地审批",
+        "有人给我打了个电话说中奖了，是诈骗吗",
+    ],
+)
+def test_questions_that_mention_staff_or_paperwork_stay_questions(text: str) -> None:
+    assert classify(text) is Intent.QUESTION
+
+
 def test_no_faq_question_is_taken_for_small_talk() -> None:
     base = Faq.load().base
     for entry in base.entries:

@@ -66,14 +66,23 @@ def test_a_trained_model_is_cached_and_read_back(tmp_path: Path) -> None:
     assert list(tmp_path.glob("understanding-*.pickle")) == [cached]
 
 
+def test_a_model_first_trained_without_a_folder_is_written_to_one_asked_for_later(
+    tmp_path: Path,
+) -> None:
+    trained = load_or_train(TEXTS, ANALYSER, CORPUS)
+    assert load_or_train(TEXTS, ANALYSER, CORPUS, tmp_path) is trained
+    assert len(list(tmp_path.glob("understanding-*.pickle"))) == 1
+
+
 def test_an_unreadable_cache_is_trained_again_and_replaced(tmp_path: Path) -> None:
     load_or_train(TEXTS, ANALYSER, CORPUS, tmp_path)
     [cached] = tmp_path.glob("understanding-*.pickle")
-    cached.write_bytes(b"not a model")
-    model_module._trained.clear()
-    model = load_or_train(TEXTS, ANALYSER, CORPUS, tmp_path)
-    assert model.index.size == len(TEXTS)
-    assert cached.read_bytes() != b"not a model"
+    for damage in (b"not a model", cached.read_bytes()[:100], b"\x80\x05\x95garbage"):
+        cached.write_bytes(damage)
+        model_module._trained.clear()
+        model = load_or_train(TEXTS, ANALYSER, CORPUS, tmp_path)
+        assert model.index.size == len(TEXTS)
+        assert cached.read_bytes() != damage
 
 
 def test_an_unwritable_cache_folder_still_gives_a_model(tmp_path: Path) -> None:

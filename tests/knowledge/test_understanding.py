@@ -112,11 +112,20 @@ def test_what_no_entry_answers_is_not_answered(faq: Faq, text: str) -> None:
         ("我登记的事办到哪一步了", Intent.ABOUT_TICKET),
     ],
 )
-def test_messages_that_are_not_questions_are_not_matched(faq: Faq, text: str, kind: Intent) -> None:
+def test_messages_that_are_not_questions_are_never_answered(
+    faq: Faq, text: str, kind: Intent
+) -> None:
     result = faq.understand(text)
     assert result.kind is kind
     assert result.decision is Decision.NONE
-    assert result.candidates == ()
+
+
+def test_small_talk_is_not_matched_but_a_report_s_topic_is_told(faq: Faq) -> None:
+    assert faq.understand("谢谢你").candidates == ()
+    result = faq.understand("我上次登记的邻居占我家宅基地的事，到现在没人回")
+    assert result.kind is Intent.ABOUT_TICKET
+    assert result.decision is Decision.NONE
+    assert result.best is not None and result.best.id.startswith(("neighbor.", "land."))
 
 
 def test_a_request_for_action_is_still_understood(faq: Faq) -> None:

@@ -23,7 +23,6 @@ def test_figures_overall_per_domain_and_for_none_lines(run_cli: Run, tmp_path: P
     assert "in scope: answered-correct  50.0%  wrong  50.0%  served  50.0%" in out
     assert "length 11–40: answered-correct  50.0%" in out
     assert "length ≤ 10: no lines; none lines: no lines" in out
-    assert "none lines: false answers   0.0%  (n=1)" in out
     assert "expected calibration error: " in out
     assert "none lines: false answers   0.0%  (n=1)" in out
     assert "lines whose topic has no entry yet: 1" in out
