@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.lexicon import Lexicon
 from knowledge.normalize import normalize, simplified, syllable
@@ -104,13 +105,14 @@ def sounds_of(rewritten: str) -> list[str]:
 
     离昏 and 离婚 both read ``li|hun``; a one-character word counts by its own syllable.
     """
-    tokens = []
-    for word in rewritten.split():
-        if word.isdigit():
-            tokens.append(word)
-            continue
-        sounds = [syllable(c) for c in word]
-        if len(sounds) == 1:
-            tokens.append(sounds[0])
-        tokens.extend(f"{a}|{b}" for a, b in itertools.pairwise(sounds))
-    return tokens
+    return [token for word in rewritten.split() for token in _word_sounds(word)]
+
+
+@lru_cache(maxsize=65536)
+def _word_sounds(word: str) -> tuple[str, ...]:
+    if word.isdigit():
+        return (word,)
+    sounds = [syllable(c) for c in word]
+    if len(sounds) == 1:
+        return (sounds[0],)
+    return tuple(f"{a}|{b}" for a, b in itertools.pairwise(sounds))

@@ -42,7 +42,11 @@ class CalibratedLinear:
 
     def probabilities(self, features: FloatArray | sp.csr_matrix) -> FloatArray:
         """The calibrated probability of the positive class for each row."""
-        scores = np.asarray(features @ self.weights, dtype=np.float64).ravel() + self.bias
+        return self.calibrate(np.asarray(features @ self.weights, dtype=np.float64).ravel())
+
+    def calibrate(self, products: FloatArray) -> FloatArray:
+        """The calibrated probabilities of rows whose products with the weights are given."""
+        scores = products + self.bias
         if self.exclusive:
             scores = shared_out(scores, np.zeros(scores.size, dtype=np.int64))
         return np.interp(scores, self.curve_scores, self.curve_probabilities)

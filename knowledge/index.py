@@ -36,9 +36,8 @@ SHORTLIST = 10
 # Messages up to this many characters are "short", longer than LONG_CHARS "long".
 SHORT_CHARS = 10
 LONG_CHARS = 40
-# Texts counted, and multiplied with their entry's sum, together (bounds memory).
+# Texts counted together (bounds memory).
 COUNT_BLOCK = 50_000
-OVERLAP_BLOCK = 50_000
 
 FEATURES = (
     "text_best",  # cosine with the entry's closest text
@@ -139,10 +138,10 @@ class _Space:
         self.rows = self.weigh(counts)
         del counts
         sums = (in_entries @ self.rows).tocsr()
-        sums.sort_indices()
         self.norms = np.maximum(np.sqrt(_row_squares(sums)), 1e-9)
         self.own_squares = _row_squares(self.rows)
-        self.own_overlap = _products_with_sums(self.rows, row_entry, sums)
+        starts = np.searchsorted(row_entry, np.arange(entries + 1))
+        self.own_overlap = _products_with_sums(self.rows, starts, sums)
         self.postings = sums.T.tocsr()
         # A message as a dense vector, written and cleared by each comparison: a fresh one per
         # message costs more than the comparison itself (not safe from two threads at once).
@@ -222,23 +221,19 @@ def _row_squares(matrix: sp.csr_matrix) -> FloatArray:
 
 
 def _products_with_sums(
-    rows: sp.csr_matrix, row_entry: IntArray, sums: sp.csr_matrix
+    rows: sp.csr_matrix, entry_start: IntArray, sums: sp.csr_matrix
 ) -> FloatArray:
-    """Each row's product with its own entry's sum, a block of rows at a time."""
-    width = np.int64(sums.shape[1])
-    sum_rows = np.repeat(np.arange(sums.shape[0], dtype=np.int64), np.diff(sums.indptr))
-    sum_keys = sum_rows * width + sums.indices
-    del sum_rows
+    """Each row's product with its own entry's sum, an entry at a time through a dense buffer."""
+    buffer = np.zeros(sums.shape[1], np.float32)
     products = np.zeros(rows.shape[0])
-    for start in range(0, rows.shape[0], OVERLAP_BLOCK):
-        block = rows[start : start + OVERLAP_BLOCK]
-        row_of = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
-        keys = row_entry[start + row_of] * width + block.indices
-        found = np.minimum(np.searchsorted(sum_keys, keys), sum_keys.size - 1)
-        values = np.where(sum_keys[found] == keys, sums.data[found], 0.0)
-        products[start : start + block.shape[0]] = np.bincount(
-            row_of, weights=block.data * values, minlength=block.shape[0]
-        )
+    for entry, (first, end) in enumerate(itertools.pairwise(entry_start)):
+        columns = sums.indices[sums.indptr[entry] : sums.indptr[entry + 1]]
+        buffer[columns] = sums.data[sums.indptr[entry] : sums.indptr[entry + 1]]
+        start, stop = rows.indptr[first], rows.indptr[end]
+        values = rows.data[start:stop] * buffer[rows.indices[start:stop]]
+        owner = np.repeat(np.arange(end - first), np.diff(rows.indptr[first : end + 1]))
+        products[first:end] = np.bincount(owner, values, minlength=end - first)
+        buffer[columns] = 0.0
     return products
 
 
@@ -318,13 +313,13 @@ class Index:
 
     def vectors_of(self, messages: Sequence[Analysed]) -> list[Vectors]:
         """Many messages in the index's spaces, vectorised together (much faster for many)."""
-        chars = self.chars.vectors([m.rewritten for m in messages])
-        sounds = self.sounds.vectors([sounds_of(m.rewritten) for m in messages])
         focused = [i for i, m in enumerate(messages) if m.focus]
-        focus_of = {}
-        if focused:
-            focus = self.chars.vectors([messages[i].focus or "" for i in focused])
-            focus_of = {i: focus[position] for position, i in enumerate(focused)}
+        # The focus clauses are vectorised with the messages: one call costs less than two.
+        chars = self.chars.vectors(
+            [m.rewritten for m in messages] + [messages[i].focus or "" for i in focused]
+        )
+        sounds = self.sounds.vectors([sounds_of(m.rewritten) for m in messages])
+        focus_of = {i: chars[len(messages) + position] for position, i in enumerate(focused)}
         vectors = []
         for i in range(len(messages)):
             own = chars[i]
@@ -465,12 +460,15 @@ def _group_max(values: FloatArray, lengths: IntArray) -> FloatArray:
 def _group_top2_mean(values: FloatArray, lengths: IntArray) -> FloatArray:
     """The mean of the two largest of each group (the one value of a group of one)."""
     result = np.zeros(lengths.size)
-    start = 0
-    for i, length in enumerate(lengths):
-        group = values[start : start + length]
-        start += length
-        if group.size == 1:
-            result[i] = group[0]
-        elif group.size > 1:
-            result[i] = np.partition(group, group.size - 2)[-2:].mean()
+    present = lengths > 0
+    if not present.any():
+        return result
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[present]
+    values = values[: int(lengths.sum())]
+    best = np.maximum.reduceat(values, starts)
+    is_best = values == np.repeat(best, lengths[present])
+    ties = np.add.reduceat(is_best, starts) > 1
+    others = np.maximum.reduceat(np.where(is_best, -np.inf, values), starts)
+    second = np.where(ties, best, np.where(np.isfinite(others), others, best))
+    result[present] = (best + second) / 2
     return result

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from knowledge.analysis import Analyser
 from knowledge.calibrated import CalibratedLinear, FloatArray
-from knowledge.index import FEATURES, Index, IndexedText, Shortlist, Vectors
+from knowledge.index import FEATURES, HASHED_FEATURES, Index, IndexedText, Shortlist, Vectors
 from knowledge.schema import FaqEntry
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 OUT_OF_SCOPE_DIR = Path(__file__).with_name("out_of_scope")
 NEUTRAL_PHRASES = Path(__file__).with_name("neutral_phrases.txt")
 # Changing how the model is built must invalidate every cached model.
-MODEL_VERSION = 4
+MODEL_VERSION = 5
 # How the likeliest entry matched, as the gate sees it (names of knowledge.index.FEATURES).
 GATE_MATCH_FEATURES = ("text_best", "focus_best", "keyword_hit", "coverage", "short", "long")
 
@@ -63,8 +63,19 @@ class Model:
     trained_seconds: float
 
     def in_scope(self, vectors: Vectors) -> float:
-        """The probability that the base is about this message."""
-        return float(self.scope.probabilities(scope_features(vectors))[0])
+        """The probability that the base is about this message.
+
+        The same as the scope model's probability of :func:`scope_features`, without building
+        the side-by-side vector (which costs more than the product).
+        """
+        weights = self.scope.weights
+        product = sum(
+            float(vector.data @ weights[offset + vector.indices])
+            for offset, vector in zip(
+                range(0, weights.size, HASHED_FEATURES), _scope_parts(vectors), strict=True
+            )
+        )
+        return float(self.scope.calibrate(np.asarray([product]))[0])
 
     def confidence(self, in_scope: float, likely: FloatArray, found: Shortlist) -> float:
         """The probability that the likeliest of the shortlisted entries answers the message.
@@ -146,7 +157,11 @@ def _lines(path: Path) -> list[str]:
 
 def scope_features(vectors: Vectors) -> sp.csr_matrix:
     """What the scope model reads of a message: all its vectors side by side."""
-    return sp.hstack([vectors.chars, vectors.sounds, vectors.focus]).tocsr()
+    return sp.hstack(_scope_parts(vectors)).tocsr()
+
+
+def _scope_parts(vectors: Vectors) -> list[sp.csr_matrix]:
+    return [vectors.chars, vectors.sounds, vectors.focus]
 
 
 def fingerprint(texts: Sequence[IndexedText], analyser: Analyser, corpus: Corpus) -> str:

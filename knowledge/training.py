@@ -37,7 +37,7 @@ from knowledge.model import Corpus, Model, gate_features, scope_features
 FOLDS = 5
 # At most this many texts of the base teach the models: enough for a few dozen weights (and the
 # scope model's many), and what keeps a base of ten thousand entries within a minute.
-RANKER_QUERIES = 5000
+RANKER_QUERIES = 3000
 RANKER_C = 1.0
 SCOPE_C = 4.0
 GATE_C = 1.0

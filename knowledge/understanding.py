@@ -102,7 +102,8 @@ class Ranking:
     Attributes:
         query: The message as received.
         kind: What kind of message it is.
-        in_scope: The probability that the FAQ is about it (0 for a message not a question).
+        in_scope: The probability that the FAQ is about it (0 for small talk, and for a message
+            that shares nothing with the base).
         likely: Up to three entries with the probability that each is the one meant if the
             message is in scope, likeliest first.
         confidence: The probability that the likeliest entry answers the message.
@@ -120,7 +121,7 @@ def decide(ranking: Ranking, config: UnderstandingConfig) -> Understanding:
     """Apply the thresholds to a ranking: answer, clarify or hand over."""
     if not ranking.likely:
         return Understanding(ranking.query, ranking.kind, Decision.NONE, ())
-    asks = ranking.kind not in NOT_QUESTIONS
+    answerable = ranking.kind not in NOT_QUESTIONS
     in_scope = ranking.in_scope
     # The others in proportion to how likely the ranker found them next to the likeliest.
     scale = ranking.confidence / max(ranking.likely[0][1], 1e-9)
@@ -128,9 +129,9 @@ def decide(ranking: Ranking, config: UnderstandingConfig) -> Understanding:
     top = candidates[0].score
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
     plausible = max(in_scope, ranking.confidence) >= config.scope_threshold
-    if asks and top >= config.answer_threshold and top - runner_up >= config.answer_margin:
+    if answerable and top >= config.answer_threshold and top - runner_up >= config.answer_margin:
         decision = Decision.ANSWER
-    elif asks and plausible and ranking.likely[0][1] >= config.clarify_threshold:
+    elif answerable and plausible and ranking.likely[0][1] >= config.clarify_threshold:
         decision = Decision.CLARIFY
         candidates = tuple(c for c in candidates if c.score >= config.offer_threshold * top)
     else:

@@ -8,7 +8,7 @@ import pytest
 from knowledge.analysis import Analyser
 from knowledge.index import IndexedText
 from knowledge.lexicon import Lexicon
-from knowledge.model import Corpus
+from knowledge.model import Corpus, scope_features
 from knowledge.training import fit_calibrated, hash_text, train
 
 ANALYSER = Analyser(Lexicon({}))
@@ -76,9 +76,10 @@ def test_training_is_deterministic_and_learns_the_base() -> None:
     found = first.index.shortlist(message, vectors)
     likely = first.ranker.probabilities(found.features)
     assert first.index.entry_ids[found.entries[np.argmax(likely)]] == "divorce.cooling"
-    assert first.in_scope(vectors) > first.in_scope(
-        first.index.vectors(ANALYSER.analyse("今天天气咋样"))
-    )
+    weather = first.index.vectors(ANALYSER.analyse("今天天气咋样"))
+    assert first.in_scope(vectors) > first.in_scope(weather)
+    for v in (vectors, weather):
+        assert first.in_scope(v) == pytest.approx(first.scope.probabilities(scope_features(v))[0])
 
 
 def test_text_hashes_are_stable_across_runs() -> None:
