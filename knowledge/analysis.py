@@ -33,15 +33,13 @@ class Analysed:
     """A message in the forms the understanding step compares.
 
     Attributes:
-        text: The message as received.
         rewritten: Normalised, with the lexicon's colloquial words replaced by the FAQ's terms.
         focus: The rewritten clause that asks the question, if it is not the whole message.
 
     """
 
-    text: str
     rewritten: str
-    focus: str | None
+    focus: str | None = None
 
     @property
     def compact(self) -> str:
@@ -67,13 +65,12 @@ class Analyser:
 
     def analyse(self, text: str) -> Analysed:
         """Read one message; never raises for any string."""
-        rewritten = self.rewrite(text)
-        focus = None
-        if len(rewritten.replace(" ", "")) >= FOCUS_MIN_CHARS:
-            clause = question_clause(text)
-            if clause is not None:
-                focus = self.rewrite(clause) or None
-        return Analysed(text, rewritten, focus if focus != rewritten else None)
+        message = Analysed(self.rewrite(text))
+        clause = question_clause(text) if message.length >= FOCUS_MIN_CHARS else None
+        focus = self.rewrite(clause) if clause is not None else ""
+        if not focus or focus == message.rewritten:
+            return message
+        return Analysed(message.rewritten, focus)
 
 
 def question_clause(text: str) -> str | None:
