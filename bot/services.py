@@ -29,7 +29,7 @@ def load_faq(settings: Settings) -> Faq:
         "clarify_threshold": settings.clarify_threshold,
     }
     config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    return Faq.load(settings.faq_dir, config, settings.effective_model_dir)
+    return Faq.load(settings.faq_dir, config, settings.effective_model_dir, settings.contacts_file)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from handlers.texts import questions as texts
 from knowledge.intents import Intent
 from knowledge.normalize import normalize
 from knowledge.schema import FaqEntry
-from knowledge.service import Faq
 from knowledge.understanding import Decision
 
 log = logging.getLogger(__name__)
@@ -104,17 +103,25 @@ async def answer_question(chat: Chat, context: Context, services: Services, text
         asks_for_action,
     )
     if result.decision is Decision.ANSWER and result.best is not None:
-        await show_answer(chat, context, faq, faq.base.entry(result.best.id))
+        await show_answer(chat, context, services, faq.base.entry(result.best.id))
     elif not asks_for_action:
         await send(chat, reply_to(faq, result))
     if asks_for_action:
         await chat.send_message(texts.ACTION_OFFER, reply_markup=buttons([FILE_TICKET]))
 
 
-async def show_answer(chat: Chat, context: Context, faq: Faq, entry: FaqEntry) -> None:
-    """Send an FAQ answer with its related questions and the 'helpful?' buttons."""
+async def show_answer(chat: Chat, context: Context, services: Services, entry: FaqEntry) -> None:
+    """Send an FAQ answer with its related questions and the 'helpful?' buttons.
+
+    An answer that names a village's own contacts is filled in with the villager's village, so
+    that he reads his own committee and legal adviser; other answers need no lookup.
+    """
     remember_shown(context, entry.id)
-    reply = answer_reply(faq, entry)
+    faq = services.faq
+    village = None
+    if faq.base.contacts.needs_village(entry.answer):
+        village = await services.intake.home_village(chat.id)
+    reply = answer_reply(faq, entry, village)
     rating = (
         Choice(texts.RATE_UP, f"{callbacks.RATE_FAQ}{entry.id}:{UP}"),
         Choice(texts.RATE_DOWN, f"{callbacks.RATE_FAQ}{entry.id}:{DOWN}"),
@@ -153,7 +160,7 @@ class _Questions:
             await query.answer(texts.ANSWER_GONE, show_alert=True)
             return
         await query.answer()
-        await show_answer(chat, context, self.services.faq, self.services.faq.base.entry(entry_id))
+        await show_answer(chat, context, self.services, self.services.faq.base.entry(entry_id))
 
     async def on_rate(self, update: Update, context: Context) -> None:
         query = update.callback_query

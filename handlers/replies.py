@@ -51,12 +51,16 @@ def reply_to(faq: Faq, result: Understanding) -> Reply:
     )
 
 
-def answer_reply(faq: Faq, entry: FaqEntry) -> Reply:
-    """An FAQ answer with its sources, the related questions and the 'helpful?' buttons."""
+def answer_reply(faq: Faq, entry: FaqEntry, village_code: str | None = None) -> Reply:
+    """An FAQ answer with its sources, the related questions and the 'helpful?' buttons.
+
+    The contacts the answer names are filled in, a village's own where ``village_code`` is one.
+    """
     sources = "、".join(c.display() for c in entry.citations)
-    text = (
+    text = faq.base.contacts.fill(
         f"【{entry.question}】\n\n{entry.answer.strip()}\n\n"
-        f"{texts.SOURCES_LABEL}{sources}\n\n{texts.ANSWER_FOOTER}"
+        f"{texts.SOURCES_LABEL}{sources}\n\n{texts.ANSWER_FOOTER}",
+        village_code,
     )
     related = tuple(
         Choice(faq.base.entry(other).question, callbacks.SHOW_FAQ + other)

@@ -186,6 +186,26 @@ class IntakeService:
         async with self._sessions() as session:
             return (await self._require_user(session, user_id)).to_view()
 
+    async def home_village(self, telegram_id: int) -> str | None:
+        """The village a person belongs to, as far as the township knows, or ``None``.
+
+        Staff and liaisons have one on their record; a villager's is the village of the last
+        ticket filed for him.
+        """
+        async with self._sessions() as session:
+            user = await self._user_by_telegram(session, telegram_id)
+            if user is None:
+                return None
+            if user.village_code is not None:
+                return user.village_code
+            latest = await session.scalars(
+                select(Ticket.village_code)
+                .where(Ticket.villager_id == user.id)
+                .order_by(Ticket.received_at.desc(), Ticket.id.desc())
+                .limit(1)
+            )
+            return latest.first()
+
     async def set_role(
         self,
         actor_id: int,

@@ -1,4 +1,4 @@
-"""Loading and validating the FAQ base: entries, domains, citable laws and the lexicon."""
+"""Loading and validating the FAQ base: entries, domains, citable laws, contacts, the lexicon."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.citations import load_law_names
+from knowledge.contacts import Contacts
 from knowledge.errors import KnowledgeBaseError, Problem
 from knowledge.lexicon import Lexicon, load_lexicon
 from knowledge.schema import FaqEntry, FaqFile
@@ -18,6 +19,7 @@ from knowledge.yaml_file import read_yaml
 
 BUNDLED = Path(__file__).parent
 BUNDLED_FAQ = BUNDLED / "faq"
+CONTACTS_FILE = "contacts.yaml"
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class KnowledgeBase:
         law_names: Short name of each citable law to its official title.
         lexicon: The colloquial-to-legal rewriter.
         related: Entry id to the ids linked with it, both ways.
+        contacts: The township's contacts that answers name (:mod:`knowledge.contacts`).
 
     """
 
@@ -38,6 +41,7 @@ class KnowledgeBase:
     law_names: Mapping[str, str]
     lexicon: Lexicon
     related: Mapping[str, tuple[str, ...]]
+    contacts: Contacts
     _by_id: Mapping[str, FaqEntry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,12 +59,16 @@ class KnowledgeBase:
         return tuple(e for e in self.entries if e.domain == domain)
 
 
-def load_knowledge_base(faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED) -> KnowledgeBase:
+def load_knowledge_base(
+    faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED, contacts_file: Path | None = None
+) -> KnowledgeBase:
     """Read and validate every ``*.yaml`` file of an FAQ folder.
 
     Args:
         faq_dir: The folder of FAQ files.
-        data_dir: The folder holding ``domains.yaml``, ``laws.yaml`` and ``lexicon/``.
+        data_dir: The folder holding ``domains.yaml``, ``laws.yaml``, ``contacts.yaml`` and
+            ``lexicon/``.
+        contacts_file: The township's contacts, instead of ``data_dir``'s sample.
 
     Returns:
         The knowledge base.
@@ -73,6 +81,7 @@ def load_knowledge_base(faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED) -
     law_names = load_law_names(data_dir / "laws.yaml")
     lexicon = load_lexicon((data_dir / "lexicon").glob("*.yaml"))
     problems: list[Problem] = []
+    contacts = _read_contacts(contacts_file or data_dir / CONTACTS_FILE)
     entries: list[FaqEntry] = []
     origin: dict[str, Path] = {}
     files = sorted(faq_dir.glob("*.yaml"))
@@ -87,12 +96,25 @@ def load_knowledge_base(faq_dir: Path = BUNDLED_FAQ, data_dir: Path = BUNDLED) -
                 continue
             origin[entry.id] = path
             problems.extend(_check_entry(path, entry, domains, law_names))
+            problems.extend(
+                Problem(path, entry.id, "answer", f"unknown contact {{contact:{name}}}")
+                for name in contacts.unknown(entry.answer)
+            )
             entries.append(entry)
     related = _link_both_ways(entries, origin, problems)
     problems.extend(_unknown_near_targets(entries, origin))
     if problems:
         raise KnowledgeBaseError(problems)
-    return KnowledgeBase(tuple(entries), domains, law_names, lexicon, related)
+    return KnowledgeBase(tuple(entries), domains, law_names, lexicon, related, contacts)
+
+
+def _read_contacts(path: Path) -> Contacts:
+    try:
+        return Contacts.load(path)
+    except (OSError, yaml.YAMLError) as error:
+        raise KnowledgeBaseError([Problem(path, None, None, f"cannot read: {error}")]) from error
+    except ValidationError as error:
+        raise KnowledgeBaseError(_validation_problems(path, None, error)) from error
 
 
 def _read_mapping(path: Path, key: str) -> dict[str, str]:

@@ -29,6 +29,7 @@ class Faq:
         faq_dir: Path | None = None,
         config: UnderstandingConfig | None = None,
         cache_dir: Path | None = None,
+        contacts_file: Path | None = None,
     ) -> Faq:
         """Load an FAQ folder (the bundled one by default) and the model that understands it.
 
@@ -37,12 +38,15 @@ class Faq:
             config: Decision thresholds; ``understanding.yaml``'s by default.
             cache_dir: Where the trained model is kept between starts; without it, the model is
                 trained once per process.
+            contacts_file: The township's contacts that answers name; the bundled sample by
+                default.
 
         Raises:
             KnowledgeBaseError: The FAQ files are invalid.
 
         """
-        return cls.from_base(load_knowledge_base(faq_dir or BUNDLED_FAQ), config, cache_dir)
+        base = load_knowledge_base(faq_dir or BUNDLED_FAQ, contacts_file=contacts_file)
+        return cls.from_base(base, config, cache_dir)
 
     @classmethod
     def from_base(

@@ -18,6 +18,11 @@ from knowledge.loader import BUNDLED_FAQ, KnowledgeBase, load_knowledge_base
 from knowledge.service import Faq
 from knowledge.statutes import read_statutes
 
+SAMPLE_CONTACTS = (
+    "note: the contacts are the shipped sample (names only, no phone numbers); "
+    "set MINGBAI_CONTACTS_FILE to the township's own"
+)
+
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``check-kb``."""
@@ -33,13 +38,17 @@ def run(args: argparse.Namespace) -> int:
     """Print every problem found and exit 1 if there is any; else train or read the model."""
     settings = load_settings()
     try:
-        base = load_knowledge_base(args.faq or settings.faq_dir or BUNDLED_FAQ)
+        base = load_knowledge_base(
+            args.faq or settings.faq_dir or BUNDLED_FAQ, contacts_file=settings.contacts_file
+        )
     except KnowledgeBaseError as error:
         for problem in error.problems:
             print(problem)
         print(f"FAIL: {len(error.problems)} problem(s)")
         return 1
     print(f"{len(base.entries)} entries, {len(base.domains)} domains: valid")
+    if base.contacts.sample:
+        print(SAMPLE_CONTACTS)
     _prepare_model(base, settings.effective_model_dir)
     if args.laws is None:
         return 0

@@ -12,9 +12,10 @@ HANDOVER = (
 FILE_TICKET = "登记问题，请工作人员处理"
 REPHRASE = "换个说法再问"
 SOURCES_LABEL = "法律依据："
+# Contacts in braces are filled in from the township's contacts file (knowledge/contacts.py).
 ANSWER_FOOTER = (
     "以上是一般性的法律知识，不是律师意见。"
-    "具体情况可以找村里的法律明白人、镇司法所，或打12348法律援助热线。"
+    "具体情况可以找村里的法律明白人、{contact:司法所}，或打12348法律援助热线。"
 )
 EMPTY_MESSAGE = "没看到您的问题，请用一两句话说说您想问什么。"
 TERMINAL_WELCOME = (

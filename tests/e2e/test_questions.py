@@ -1,10 +1,13 @@
 """Villagers asking questions, end to end: transcripts through the local Bot API over HTTP."""
 
+from pathlib import Path
+
 from bot.local_api import BotMessage, TelegramUser
 from handlers import callbacks
 from handlers.texts import answers
 from handlers.texts import questions as texts
-from tests.e2e.harness import BotHarness
+from intake import NewTicket, TicketKind
+from tests.e2e.harness import BotHarness, running_bot
 
 VILLAGER_ID = 200001
 OTHER_GROUP_ID = -1002000000002
@@ -262,3 +265,45 @@ async def test_groups_the_bot_does_not_serve_are_left_alone(bot: BotHarness) -> 
 
     await user.send_to(group, "@mingbai_bot 彩礼能要回来吗")
     assert (await group.reply()).text == texts.GROUP_HINT
+
+
+async def test_answers_name_the_townships_contacts_and_a_villagers_own_adviser(
+    tmp_path: Path,
+) -> None:
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text(
+        "sample: false\n"
+        "township:\n"
+        "  司法所: {name: 镇司法所, phone: 0971-2200000}\n"
+        "  派出所: {name: 派出所}\n  接待窗口: {name: 接待窗口}\n"
+        "  镇领导接访: {name: 镇领导接访}\n  妇联: {name: 镇妇联}\n"
+        "village:\n"
+        "  default: {村委会: {name: 村委会}, 法律顾问: {name: 村里的法律顾问}}\n"
+        "  V01: {村委会: {name: 一村村委会}, 法律顾问: {name: 李律师, phone: '13800000002'}}\n",
+        encoding="utf-8",
+    )
+    async with running_bot(tmp_path / "data", contacts_file=contacts) as bot:
+        user = villager(bot)
+        [answer] = await ask(user, "把承包地租给别人种（土地流转），要注意什么？")
+        assert "可请村里的法律顾问看合同" in answer.text
+        # The office's phone is given once: in the answer where it names the office, else below.
+        [answer] = await ask(user, "子女不赡养老人、不给生活费怎么办？")
+        assert answer.text.count("镇司法所（电话 0971-2200000）") == 1
+        assert "找村里的法律明白人、镇司法所，" in answer.text
+        [answer] = await ask(user, "离婚冷静期多长时间")
+        assert "找村里的法律明白人、镇司法所（电话 0971-2200000）" in answer.text
+        assert "{contact:" not in answer.text
+
+        registered = await bot.intake.get_or_create_user(VILLAGER_ID, "马老汉")
+        await bot.intake.file_ticket(
+            registered.id,
+            NewTicket(
+                source_key="test:contacts",
+                kind=TicketKind.CONSULTATION,
+                category="土地",
+                text="承包地租出去了，合同怎么写？",
+                village_code="V01",
+            ),
+        )
+        [answer] = await ask(user, "把承包地租给别人种（土地流转），要注意什么？")
+        assert "可请李律师（电话 13800000002）看合同" in answer.text

@@ -1017,6 +1017,19 @@ async def test_unknown_actors_are_refused(service: IntakeService, people: People
     assert refused.value.code is ErrorCode.UNKNOWN_USER
 
 
+async def test_a_persons_home_village_is_on_their_record_or_of_their_last_ticket(
+    service: IntakeService, people: People, clock: FakeClock
+) -> None:
+    assert await service.home_village(1000 + 4) == "V01"  # the liaison's own record
+    assert await service.home_village(999_999) is None
+    newcomer = await service.get_or_create_user(4242, "马新")
+    assert await service.home_village(4242) is None
+    await file(service, newcomer.id, village_code="V02")
+    clock.advance(hours=1)
+    await file(service, newcomer.id, village_code="V01")
+    assert await service.home_village(4242) == "V01"
+
+
 # Concurrency: the races are forced. Both requests load the ticket, wait for each other at a
 # barrier, and only then write, so the second writer always holds a stale copy. On PostgreSQL the
 # two run on separate connections; the loser's UPDATE … WHERE version = … matches no row. SQLite

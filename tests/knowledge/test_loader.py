@@ -104,3 +104,37 @@ def test_near_questions_load_with_the_entry(tmp_path: Path) -> None:
     write_faq(tmp_path, "a.yaml", entry("a.one", near=near), entry("a.two"))
     [question] = load_knowledge_base(tmp_path).entry("a.one").near
     assert (question.q, question.belongs_to) == ("冷静期里能反悔吗", "a.two")
+
+
+def test_an_answer_naming_an_unknown_contact_fails_with_the_name(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", answer="请到{contact:司法局}问一问，他们会帮您。"))
+    assert problems_of(tmp_path) == [
+        f"{tmp_path / 'a.yaml'}: entry a.one: answer: unknown contact {{contact:司法局}}"
+    ]
+
+
+def test_the_township_contacts_file_replaces_the_sample(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    write_faq(faq, "a.yaml", entry("a.one", answer="请到{contact:调解室}问一问，他们会帮您。"))
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text(
+        "sample: false\ntownship:\n  调解室: {name: 镇调解室, phone: '8888'}\n"
+        "village:\n  default:\n    村委会: {name: 村委会}\n",
+        encoding="utf-8",
+    )
+    base = load_knowledge_base(faq, contacts_file=contacts)
+    assert not base.contacts.sample
+    assert (
+        base.contacts.fill(base.entry("a.one").answer)
+        == "请到镇调解室（电话 8888）问一问，他们会帮您。"
+    )
+
+
+def test_an_invalid_contacts_file_is_a_knowledge_base_problem(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one"))
+    contacts = tmp_path / "contacts.txt"
+    contacts.write_text("sample: maybe\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(tmp_path, contacts_file=contacts)
+    assert all(str(contacts) in str(p) for p in caught.value.problems)
