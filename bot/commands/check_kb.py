@@ -1,5 +1,8 @@
 """``mingbai check-kb``: validate the FAQ files and, with ``--laws``, every citation.
 
+``--review`` adds a reading aid for a legal reviewer: each cited article's key terms, split by
+whether the answer uses them (:mod:`knowledge.review`).
+
 A valid base's understanding model is trained (or read from the cache) too, where the bot will
 look for it.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,9 @@ from bot.settings import load_settings
 from knowledge.citations import check_citations
 from knowledge.errors import KnowledgeBaseError
 from knowledge.loader import BUNDLED_FAQ, KnowledgeBase, load_knowledge_base
+from knowledge.review import review
 from knowledge.service import Faq
-from knowledge.statutes import read_statutes
+from knowledge.statutes import article_numbers, read_articles
 
 SAMPLE_CONTACTS = (
     "note: the contacts are the shipped sample (names only, no phone numbers); "
@@ -31,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--faq", type=Path, help="FAQ folder (MINGBAI_FAQ_DIR, or the bundled one)")
     parser.add_argument("--laws", type=Path, help="folder of statute texts to check citations")
+    parser.add_argument(
+        "--review",
+        action="store_true",
+        help="with --laws: list each cited article's key terms the answer uses and does not use",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -51,12 +61,18 @@ def run(args: argparse.Namespace) -> int:
         print(SAMPLE_CONTACTS)
     _prepare_model(base, settings.effective_model_dir)
     if args.laws is None:
+        if args.review:
+            print("FAIL: --review needs --laws, the folder of statute texts to read")
+            return 1
         return 0
     if not args.laws.is_dir():
         print(f"FAIL: {args.laws} is not a folder of statute texts")
         return 1
+    statutes = read_articles(args.laws)
+    if args.review:
+        _print_review(base, statutes)
     cited = [(e.id, c) for e in base.entries for c in e.citations]
-    check = check_citations(cited, base.law_names, read_statutes(args.laws))
+    check = check_citations(cited, base.law_names, article_numbers(statutes))
     for entry_id, citation in check.missing:
         print(f"{entry_id}: {citation}: no such article in {base.law_names[citation.law]}")
     unchecked = sorted({str(c) for _, c in check.unchecked})
@@ -67,6 +83,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"FAIL: {len(check.missing)} citation(s) name an article that does not exist")
         return 1
     return 0
+
+
+def _print_review(base: KnowledgeBase, statutes: Mapping[str, Mapping[int, str]]) -> None:
+    for entry in review(base.entries, base.law_names, statutes):
+        print(entry.entry_id)
+        for article in entry.articles:
+            used = "、".join(article.used) or "—"
+            unused = "、".join(article.unused) or "—"
+            print(f"  {article.citation}: uses {used}; not {unused}")
 
 
 def _prepare_model(base: KnowledgeBase, model_dir: Path) -> None:

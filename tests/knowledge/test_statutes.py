@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from knowledge.statutes import read_statutes
+from knowledge.statutes import read_articles, read_statutes
 
 STATUTE = """# 中华人民共和国测试法
 
@@ -35,3 +35,13 @@ def test_a_law_split_over_files_is_merged(tmp_path: Path) -> None:
 def test_the_civil_code_in_shared_laws_has_all_its_articles(shared: Path) -> None:
     statutes = read_statutes(shared / "laws")
     assert statutes["中华人民共和国民法典"] == frozenset(range(1, 1261))
+
+
+def test_statute_texts_are_read_into_article_texts_without_headings(tmp_path: Path) -> None:
+    (tmp_path / "law.md").write_text(STATUTE, encoding="utf-8")
+    [articles] = read_articles(tmp_path).values()
+    assert articles == {
+        1: "本法……",
+        10: "第二十条的规定……\n（一）不是条文",
+        105: "最后一条。",
+    }

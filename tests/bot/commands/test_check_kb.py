@@ -41,3 +41,33 @@ def test_a_laws_path_that_is_not_a_folder_fails(run_cli: Run, tmp_path: Path) ->
     status, out, _ = run_cli("check-kb", "--laws", str(tmp_path / "absent"))
     assert status == 1
     assert "is not a folder of statute texts" in out
+
+
+def test_review_lists_each_cited_articles_key_terms_used_or_not(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    laws = tmp_path / "laws"
+    laws.mkdir()
+    (laws / "民法典.md").write_text(
+        "# 中华人民共和国民法典\n<!-- INFO END -->\n"
+        "第一千零六十四条 夫妻双方共同签名所负的债务，属于夫妻共同债务。\n"
+        "第一千零七十九条 夫妻一方要求离婚的，可以由有关组织进行调解。\n",
+        encoding="utf-8",
+    )
+    faq = write_faq(
+        tmp_path / "faq",
+        "a.yaml",
+        entry("a.one", answer="两人都签了名的债，是共同债务。", sources=["民法典 1064", "刑法 1"]),
+        entry("a.two", question="离婚要调解吗？", alternates=["离婚先调解吗"]),
+    )
+    status, out, _ = run_cli("check-kb", "--faq", str(faq), "--laws", str(laws), "--review")
+    assert status == 0, out
+    [line] = out.split("a.one\n", 1)[1].split("a.two\n", 1)[0].splitlines()
+    assert line.startswith("  民法典 1064: uses 债务、共同")
+    assert "签名" in line.split("; not ")[1]
+
+
+def test_review_without_the_statute_texts_fails(run_cli: Run) -> None:
+    status, out, _ = run_cli("check-kb", "--review")
+    assert status == 1
+    assert "--review needs --laws" in out
