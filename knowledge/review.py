@@ -66,7 +66,9 @@ def review(
         cited = []
         for citation in entry.citations:
             title = law_names.get(citation.law)
-            found = by_article.get((title, citation.article)) if title else None
+            if title is None or citation.article is None:
+                continue
+            found = by_article.get((title, citation.article))
             if found is None:
                 continue
             used = tuple(term for term in found if term in entry.answer)
