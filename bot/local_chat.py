@@ -1,7 +1,9 @@
 """``mingbai run`` without a token: the real bot on a local Bot API, the terminal as a villager.
 
-The villager types a message and sees the bot's replies; buttons are numbered, and typing a number
-presses one (a contact button shares a demonstration phone number).
+The villager types a message and sees what a phone would show: the bot's replies, messages it
+edits (printed again, marked as updated), pop-up notices after a press, and a line for each photo
+or document. Buttons are numbered, and typing a number presses one (a contact button shares a
+demonstration phone number).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.local_api import BotMessage, LocalBotApi, ReplyTimeout, TelegramUser
+from bot.local_api import BotMessage, LocalBotApi, News, ReplyTimeout, TelegramUser
+from bot.local_api.objects import JsonDict
 from bot.runners import BotApi, polling
 from bot.services import Runtime
 from handlers.texts import answers as texts
@@ -37,42 +40,53 @@ class TerminalVillager:
         self._buttons: list[tuple[BotMessage, str | None, str]] = []
 
     async def say(self, line: str) -> None:
-        """Send one typed line (a number presses a shown button) and print the replies."""
+        """Send one typed line (a number presses a shown button) and print what follows."""
         line = line.strip()
         if not line:
             return
+        press = None
         if line.isdigit() and 1 <= int(line) <= len(self._buttons):
             message, data, text = self._buttons[int(line) - 1]
             if data is not None:
-                await self.villager.press(message, data)
+                press = await self.villager.press(message, data)
             elif text == CONTACT:
                 await self.villager.send_contact(DEMO_PHONE)
             else:
                 await self.villager.send(text)
         else:
             await self.villager.send(line)
-        await self._print_replies()
+        await self._print_news(press)
 
-    async def _print_replies(self) -> None:
-        replies: list[BotMessage] = []
+    async def _print_news(self, press: JsonDict | None) -> None:
+        happened: list[News] = []
         timeout = FIRST_REPLY_SECONDS
         while True:
             try:
-                replies.extend(await self.villager.replies(1, timeout=timeout))
+                happened.append(await self.villager.news(timeout, press=press))
             except ReplyTimeout:
                 break
             timeout = FOLLOW_UP_SECONDS
         self._buttons = []
-        for reply in replies:
-            self.out.write(reply.text + "\n")
-            for row in reply.buttons:
-                for button in row:
-                    self._show(reply, button.callback_data, button.text)
-            for keys in reply.keyboard:
-                for key in keys:
-                    self._show(reply, None, CONTACT if key.request_contact else key.text)
-            self.out.write("\n")
+        for news in happened:
+            if news.popup is not None and news.popup.text:
+                self.out.write(texts.TERMINAL_POPUP.format(text=news.popup.text) + "\n\n")
+            for edited in news.edited:
+                self._print(edited, texts.TERMINAL_UPDATED)
+            for reply in news.sent:
+                self._print(reply)
         self.out.flush()
+
+    def _print(self, message: BotMessage, mark: str = "") -> None:
+        for line in (mark, describe_attachment(message.raw), message.text):
+            if line:
+                self.out.write(line + "\n")
+        for row in message.buttons:
+            for button in row:
+                self._show(message, button.callback_data, button.text)
+        for keys in message.keyboard:
+            for key in keys:
+                self._show(message, None, CONTACT if key.request_contact else key.text)
+        self.out.write("\n")
 
     def _show(self, message: BotMessage, data: str | None, text: str) -> None:
         self._buttons.append((message, data, text))
@@ -92,6 +106,19 @@ async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
             if not line or line.strip().lower() in QUIT:
                 break
             await villager.say(line)
+
+
+def describe_attachment(message: JsonDict) -> str:
+    """A line saying what the bot sent besides text, or "" for a text message."""
+    if "photo" in message:
+        return texts.TERMINAL_PHOTO
+    if "document" in message:
+        name = message["document"].get("file_name") or ""
+        return texts.TERMINAL_DOCUMENT.format(name=name)
+    for kind, label in texts.TERMINAL_MEDIA.items():
+        if kind in message:
+            return label
+    return ""
 
 
 def local_api(api: LocalBotApi) -> BotApi:

@@ -48,6 +48,14 @@ class CallbackAnswer(NamedTuple):
     url: str | None
 
 
+class News(NamedTuple):
+    """What changed in a chat: new bot messages, edited ones and a press's pop-up answer."""
+
+    sent: tuple[BotMessage, ...]
+    edited: tuple[BotMessage, ...]
+    popup: CallbackAnswer | None
+
+
 @dataclass(frozen=True)
 class BotMessage:
     """A message from the bot, as the user sees it.
@@ -120,6 +128,7 @@ class ChatView:
         self._replies_read = 0
         self._edits_read = 0
         self._calls_seen = 0
+        self._popups_seen: set[str] = set()
 
     @property
     def chat_id(self) -> int:
@@ -205,6 +214,53 @@ class ChatView:
         self._edits_read = wanted
         self._calls_seen = len(self._world.calls)
         return [BotMessage.of(edit, edit.get("reply_markup")) for edit in new]
+
+    async def news(
+        self,
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+        *,
+        press: JsonDict | None = None,
+    ) -> News:
+        """Wait for anything new here: bot messages, edits or the pop-up answer to ``press``.
+
+        What is new is returned and counted as read, so the next call waits for what follows.
+        An interactive chat shows whatever the bot does; a test asks for what it expects.
+
+        Raises:
+            ReplyTimeout: If nothing new happens within ``timeout`` seconds.
+
+        """
+        callback = self._world.callback_queries[press["id"]] if press else None
+
+        def unseen_popup() -> JsonDict | None:
+            if callback is None or callback.query["id"] in self._popups_seen:
+                return None
+            return callback.answer
+
+        def changed() -> bool:
+            return (
+                len(self._record.sent) > self._replies_read
+                or len(self._record.edits) > self._edits_read
+                or unseen_popup() is not None
+            )
+
+        if not await self._world.wait_until(changed, timeout):
+            raise ReplyTimeout(self._timeout_report("anything new", timeout, []))
+        sent = self._record.sent[self._replies_read :]
+        edits = self._record.edits[self._edits_read :]
+        self._replies_read += len(sent)
+        self._edits_read += len(edits)
+        self._calls_seen = len(self._world.calls)
+        answer = unseen_popup()
+        popup = None
+        if callback is not None and answer is not None:
+            self._popups_seen.add(callback.query["id"])
+            popup = CallbackAnswer(answer["text"], answer["show_alert"], answer["url"])
+        return News(
+            tuple(BotMessage.of(s.message, s.markup) for s in sent),
+            tuple(BotMessage.of(edit, edit.get("reply_markup")) for edit in edits),
+            popup,
+        )
 
     def _timeout_report(self, expected: str, timeout: float | None, got: list[Sent]) -> str:
         lines = [f"{self._name}: expected {expected} within {timeout}s, got {len(got)}"]

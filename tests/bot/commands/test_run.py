@@ -2,6 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.local_chat import describe_attachment
+from handlers.texts import answers as texts
+from handlers.texts import questions
 from tests.bot.commands.conftest import Run
 
 
@@ -19,3 +22,32 @@ def test_without_a_token_the_real_bot_chats_over_a_local_bot_api(
     filing = out.index("  3. 矛盾纠纷")
     assert answer < handover < filing
     assert (tmp_path / "mingbai.db").is_file()
+
+
+def test_the_terminal_shows_edited_messages_and_pop_up_notices(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MINGBAI_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("MINGBAI_TELEGRAM_TOKEN", raising=False)
+    # Browse to 土地 (the category list is edited in place), then ask and press 👍.
+    lines = "/topics\n4\n离婚冷静期多长时间\n5\n"
+    status, out, _ = run_cli("run", stdin=lines)
+    assert status == 0
+    categories = out.index("  4. 土地")
+    land = out.index(texts.TERMINAL_UPDATED + "\n【土地】")
+    answer = out.index("【离婚冷静期是多长时间？")
+    thanks = out.index(texts.TERMINAL_POPUP.format(text=questions.THANKS_FOR_RATING))
+    rated = out.index(texts.TERMINAL_UPDATED, thanks)
+    assert categories < land < answer < thanks < rated
+    assert "👍" not in out[rated:]
+
+
+def test_the_terminal_says_what_the_bot_sent_besides_text() -> None:
+    assert (
+        describe_attachment({"photo": [{"file_id": "p"}], "caption": "照片"})
+        == texts.TERMINAL_PHOTO
+    )
+    document = {"document": {"file_id": "d", "file_name": "登记表.xlsx"}}
+    assert describe_attachment(document) == texts.TERMINAL_DOCUMENT.format(name="登记表.xlsx")
+    assert describe_attachment({"voice": {"file_id": "v"}}) == texts.TERMINAL_MEDIA["voice"]
+    assert describe_attachment({"text": "你好"}) == ""
