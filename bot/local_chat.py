@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from typing import TextIO
 
 from bot.local_api import BotMessage, LocalBotApi, News, ReplyTimeout, TelegramUser
@@ -95,6 +96,7 @@ class TerminalVillager:
 
 async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
     """Run the bot against a local Bot API and relay stdin/stdout until the input ends."""
+    lines = _typed_lines()
     async with LocalBotApi() as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
         villager = TerminalVillager(api.user(VILLAGER_ID, VILLAGER_NAME), sys.stdout)
         if interactive:
@@ -102,10 +104,30 @@ async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
         while True:
             if interactive:
                 print("> ", end="", flush=True)
-            line = await asyncio.to_thread(sys.stdin.readline)
+            line = await lines.get()
             if not line or line.strip().lower() in QUIT:
                 break
             await villager.say(line)
+
+
+def _typed_lines() -> asyncio.Queue[str]:
+    """The lines of stdin as they come, "" at its end.
+
+    A daemon thread reads them, so that Ctrl-C ends the program at once instead of waiting for
+    a blocked read to return (as a worker thread of ``asyncio.to_thread`` would).
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def read() -> None:
+        while True:
+            line = sys.stdin.readline()
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+            if not line:
+                return
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+    return queue
 
 
 def describe_attachment(message: JsonDict) -> str:

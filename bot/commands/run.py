@@ -16,6 +16,10 @@ from bot.logs import configure_logging
 from bot.runners import run_polling
 from bot.services import open_runtime
 from bot.settings import Settings, load_settings
+from handlers.texts import answers as texts
+
+# The shell's exit status for a program ended by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -29,7 +33,12 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.telegram_token:
         configure_logging()
-    asyncio.run(_run(settings))
+    try:
+        asyncio.run(_run(settings))
+    except KeyboardInterrupt:
+        # asyncio.run has cancelled the bot and closed what it opened; only a goodbye is left.
+        print("\n" + texts.STOPPED, file=sys.stderr)
+        return INTERRUPTED
     return 0
 
 

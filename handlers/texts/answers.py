@@ -24,6 +24,7 @@ TERMINAL_WELCOME = (
 )
 REPHRASE_PROMPT = "好的，请换个说法再说一次，比如说清楚是谁、什么事、想怎么办。"
 TERMINAL_CONTACT = "📱 分享我的手机号（试用号码）"
+STOPPED = "明白助手已停止。再见！"
 TERMINAL_UPDATED = "（上面的消息更新了，现在是：）"
 TERMINAL_POPUP = "【弹出提示】{text}"
 TERMINAL_PHOTO = "〔图片〕"

@@ -1,7 +1,13 @@
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from bot.commands.run import INTERRUPTED
 from bot.local_chat import describe_attachment
 from handlers.texts import answers as texts
 from handlers.texts import questions
@@ -51,3 +57,28 @@ def test_the_terminal_says_what_the_bot_sent_besides_text() -> None:
     assert describe_attachment(document) == texts.TERMINAL_DOCUMENT.format(name="登记表.xlsx")
     assert describe_attachment({"voice": {"file_id": "v"}}) == texts.TERMINAL_MEDIA["voice"]
     assert describe_attachment({"text": "你好"}) == ""
+
+
+def test_ctrl_c_ends_the_terminal_trial_at_once_with_one_polite_line(tmp_path: Path) -> None:
+    environment = {**os.environ, "MINGBAI_DATA_DIR": str(tmp_path)}
+    environment.pop("MINGBAI_TELEGRAM_TOKEN", None)
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        text=True,
+    )
+    assert chat.stdin is not None and chat.stdout is not None
+    chat.stdin.write("离婚冷静期多长时间\n")
+    chat.stdin.flush()
+    # The answer is printed once the bot runs; stdin stays open, so the trial waits for more.
+    deadline = time.monotonic() + 60
+    while "《民法典》第1077条" not in chat.stdout.readline():
+        assert time.monotonic() < deadline, "no answer from the terminal trial"
+    chat.send_signal(signal.SIGINT)
+    _, err = chat.communicate(timeout=10)
+    assert chat.returncode == INTERRUPTED
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == texts.STOPPED
