@@ -20,6 +20,7 @@ from sqlalchemy import (
     Dialect,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -255,6 +256,10 @@ class TicketEvent(Base):
     """One entry of a ticket's history (append-only)."""
 
     __tablename__ = "ticket_events"
+    # The report reads each ticket's answers, reopenings, rejections and ratings up to a cut-off.
+    __table_args__ = (
+        Index("ix_ticket_events_ticket_id_type_created_at", "ticket_id", "type", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
