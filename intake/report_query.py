@@ -138,8 +138,13 @@ async def count_groups(session: AsyncSession, window: Window, dialect: str) -> G
                 (TicketEvent.type == EventType.FEEDBACK_RECORDED) & TicketEvent.rating.in_(_RATED)
             ).label("ratings"),
         )
-        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-        .where(in_cohort, TicketEvent.type.in_(_HISTORY), TicketEvent.created_at < window.cutoff)
+        # A ticket's history in the period is all the report needs: it is rejected after it is
+        # received, and answered, reopened and rated after it is accepted.
+        .where(
+            TicketEvent.type.in_(_HISTORY),
+            TicketEvent.created_at >= window.since,
+            TicketEvent.created_at < window.cutoff,
+        )
         .group_by(TicketEvent.ticket_id)
         .subquery("history")
     )

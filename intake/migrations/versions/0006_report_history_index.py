@@ -1,4 +1,4 @@
-"""An index over each ticket's history by event type and time, for the report's aggregates.
+"""An index over ticket history by time, covering what the report reads of a period's events.
 
 Revision ID: 0006
 Revises: 0005
@@ -17,11 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_ticket_events_ticket_id_type_created_at",
+        "ix_ticket_events_created_at_type",
         "ticket_events",
-        ["ticket_id", "type", "created_at"],
+        ["created_at", "type", "ticket_id", "rating"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_ticket_events_ticket_id_type_created_at", table_name="ticket_events")
+    op.drop_index("ix_ticket_events_created_at_type", table_name="ticket_events")
