@@ -12,6 +12,9 @@ all year).
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,10 +22,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Date,
     Integer,
+    Row,
     SQLColumnExpression,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -36,11 +43,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from intake.enums import EventType, Rating, TicketKind
-from intake.models import Ticket, TicketEvent
+from intake.models import Ticket, TicketEvent, UTCDateTime
 from intake.reporting import ACCEPTED_COUNTS, OVER_DAYS, RECEIVED_COUNTS, Counts, GroupCounts
 
 _SATISFIED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 _RATED = (*_SATISFIED, Rating.DISSATISFIED)
+_COUNTS = (*RECEIVED_COUNTS, *ACCEPTED_COUNTS)
 _HISTORY = (EventType.REPLIED, EventType.REOPENED, EventType.REJECTED, EventType.FEEDBACK_RECORDED)
 
 
@@ -67,12 +75,10 @@ class Window:
 class _Calendar:
     """Township dates and months of stored instants, in the dialect's own SQL."""
 
-    def __init__(self, dialect: str, window: Window) -> None:
+    def __init__(self, dialect: str, zone: str, offset_minutes: int) -> None:
         self._postgresql = dialect == "postgresql"
-        self._zone = window.tz.key
-        offset = window.tz.utcoffset(window.cutoff.replace(tzinfo=None))
-        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-        self._modifier = f"{minutes:+d} minutes"
+        self._zone = zone
+        self._modifier = f"{offset_minutes:+d} minutes"
 
     def date_of(self, instant: SQLColumnExpression[Any]) -> ColumnElement[Any]:
         if self._postgresql:
@@ -84,8 +90,11 @@ class _Calendar:
             return func.to_char(func.timezone(self._zone, instant), "YYYY-MM")
         return func.strftime("%Y-%m", instant, self._modifier)
 
-    def day(self, value: date) -> ColumnElement[Any]:
-        return literal(value, Date) if self._postgresql else literal(value.isoformat())
+    def day_parameter(self, name: str) -> ColumnElement[Any]:
+        return bindparam(name, type_=Date() if self._postgresql else String())
+
+    def day_value(self, value: date) -> date | str:
+        return value if self._postgresql else value.isoformat()
 
     def days_between(
         self, first: ColumnElement[Any], last: ColumnElement[Any]
@@ -119,10 +128,32 @@ async def count_groups(session: AsyncSession, window: Window, dialect: str) -> G
         The counts of every group that has tickets.
 
     """
-    calendar = _Calendar(dialect, window)
+    offset = window.tz.utcoffset(window.cutoff.replace(tzinfo=None))
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    calendar = _Calendar(dialect, window.tz.key, minutes)
+    parameters = {
+        "since": window.since,
+        "cutoff": window.cutoff,
+        "checked_at": window.checked_at,
+        "as_of": calendar.day_value(window.as_of),
+    }
+    # The first call builds the statement: a few hundred SQL elements, built off the event loop.
+    statement = await asyncio.to_thread(_statement, dialect, window.tz.key, minutes)
+    rows = (await session.execute(statement, parameters)).all()
+    return _grouped(rows)
+
+
+@functools.cache
+def _statement(dialect: str, zone: str, offset_minutes: int) -> CompoundSelect[Any]:
+    # Built once per database and zone; each report only binds its instants.
+    calendar = _Calendar(dialect, zone, offset_minutes)
+    since = bindparam("since", type_=UTCDateTime())
+    cutoff = bindparam("cutoff", type_=UTCDateTime())
+    checked_at = bindparam("checked_at", type_=UTCDateTime())
+    as_of = calendar.day_parameter("as_of")
     in_cohort = or_(
-        and_(Ticket.received_at >= window.since, Ticket.received_at < window.cutoff),
-        and_(Ticket.accepted_at >= window.since, Ticket.accepted_at < window.cutoff),
+        and_(Ticket.received_at >= since, Ticket.received_at < cutoff),
+        and_(Ticket.accepted_at >= since, Ticket.accepted_at < cutoff),
     )
     history = (
         select(
@@ -142,37 +173,35 @@ async def count_groups(session: AsyncSession, window: Window, dialect: str) -> G
         # received, and answered, reopened and rated after it is accepted.
         .where(
             TicketEvent.type.in_(_HISTORY),
-            TicketEvent.created_at >= window.since,
-            TicketEvent.created_at < window.cutoff,
+            TicketEvent.created_at >= since,
+            TicketEvent.created_at < cutoff,
         )
         .group_by(TicketEvent.ticket_id)
         .subquery("history")
     )
-    accepted = (Ticket.accepted_at >= window.since) & (Ticket.accepted_at < window.cutoff)
-    received = (Ticket.received_at >= window.since) & (Ticket.received_at < window.cutoff)
-    accepted_by_cutoff = Ticket.accepted_at < window.cutoff
+    accepted = (Ticket.accepted_at >= since) & (Ticket.accepted_at < cutoff)
+    received = (Ticket.received_at >= since) & (Ticket.received_at < cutoff)
+    accepted_by_cutoff = Ticket.accepted_at < cutoff
     rejected = history.c.rejected_at.is_not(None)
-    not_accepted = ~rejected & (
-        Ticket.accepted_at.is_(None) | (Ticket.accepted_at >= window.cutoff)
-    )
+    not_accepted = ~rejected & (Ticket.accepted_at.is_(None) | (Ticket.accepted_at >= cutoff))
     # Answered means an answer since the last reopening: a ticket rated 不满意 is open again.
     answered = history.c.answered_at.is_not(None) & (
         history.c.reopened_at.is_(None) | (history.c.answered_at > history.c.reopened_at)
     )
-    closed = Ticket.closed_at < window.cutoff
+    closed = Ticket.closed_at < cutoff
     accepted_on = calendar.date_of(Ticket.accepted_at)
     handling_days = case(
         (answered, calendar.days_between(accepted_on, calendar.date_of(history.c.answered_at))),
-        else_=calendar.days_between(accepted_on, calendar.day(window.as_of)),
+        else_=calendar.days_between(accepted_on, as_of),
     )
     decided_at = case((accepted_by_cutoff, Ticket.accepted_at), else_=history.c.rejected_at)
     late_decision = case(
         (decided_at.is_not(None), decided_at > Ticket.accept_due_at),
-        else_=Ticket.accept_due_at <= window.checked_at,
+        else_=Ticket.accept_due_at <= checked_at,
     )
     late_answer = accepted_by_cutoff & case(
         (answered, history.c.answered_at > Ticket.handle_due_at),
-        else_=Ticket.handle_due_at <= window.checked_at,
+        else_=Ticket.handle_due_at <= checked_at,
     )
     dispute = Ticket.kind == TicketKind.DISPUTE
     per_ticket = (
@@ -220,7 +249,7 @@ async def count_groups(session: AsyncSession, window: Window, dialect: str) -> G
         ).select_from(per_ticket)
         return query.group_by(key) if key is not None else query
 
-    statement = union_all(
+    return union_all(
         grouped("total", None),
         grouped("received_month", columns.received_month).where(columns.in_received == 1),
         grouped("accepted_month", columns.accepted_month).where(columns.in_accepted == 1),
@@ -228,23 +257,28 @@ async def count_groups(session: AsyncSession, window: Window, dialect: str) -> G
         grouped("category", columns.category),
         grouped("level", columns.level),
     )
-    rows = (await session.execute(statement)).mappings().all()
+
+
+def _grouped(rows: Sequence[Row[Any]]) -> GroupCounts:
     total = Counts()
     groups: dict[str, dict[str, Counts]] = {
         name: {} for name in ("village", "category", "level", "month")
     }
     for row in rows:
-        counts = Counts(**{name: int(row[name]) for name in (*RECEIVED_COUNTS, *ACCEPTED_COUNTS)})
-        grouping = str(row["grouping"])
+        values = row._mapping
+        counts = Counts(
+            **{name: int(values[name]) for name in (*RECEIVED_COUNTS, *ACCEPTED_COUNTS)}
+        )
+        grouping = str(values["grouping"])
         if grouping == "total":
             total = counts
         elif grouping.endswith("_month"):
             kept = RECEIVED_COUNTS if grouping == "received_month" else ACCEPTED_COUNTS
             part = Counts(**{name: getattr(counts, name) for name in kept})
             months = groups["month"]
-            months[row["key"]] = months.get(row["key"], Counts()) + part
+            months[values["key"]] = months.get(values["key"], Counts()) + part
         else:
-            groups[grouping][str(row["key"])] = counts
+            groups[grouping][str(values["key"])] = counts
     return GroupCounts(
         total=total,
         by_month=groups["month"],

@@ -269,11 +269,6 @@ def build_report(
     )
 
 
-def empty_counts() -> GroupCounts:
-    """The counts of a period without tickets."""
-    return GroupCounts(Counts(), {}, {}, {}, {})
-
-
 def months(start: date, end: date) -> list[str]:
     """Every month from ``start`` to ``end``, as ``YYYY-MM``."""
     found = []

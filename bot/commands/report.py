@@ -93,7 +93,8 @@ def render(report: Report, *, sample_villages: bool = False) -> str:
     lines = [title(report), SCOPE.format(as_of=report.as_of)]
     if sample_villages:
         lines.append(SAMPLE_NOTE)
-    header, rule, *totals = _table(("项目", "数值"), _pairs(report.total.cells()))
+    pairs = list(zip(FIGURE_LABELS, report.total.cells(), strict=True))
+    header, rule, *totals = _table(("项目", "数值"), pairs)
     lines += ["", "合计", header, rule]
     for line, (_label, definition) in zip(totals, FIGURE_DEFINITIONS, strict=True):
         lines += [line, f"    {definition}"]
@@ -102,10 +103,6 @@ def render(report: Report, *, sample_villages: bool = False) -> str:
         body = [(row.label, *row.figures.cells()) for row in rows]
         lines += ["", heading, *_table((key_label, *FIGURE_LABELS), body)]
     return "\n".join(lines)
-
-
-def _pairs(cells: Sequence[str]) -> list[tuple[str, str]]:
-    return list(zip(FIGURE_LABELS, cells, strict=True))
 
 
 class _NotMigrated(Exception):

@@ -475,3 +475,24 @@ async def test_an_empty_period_has_zero_counts_and_no_rates(service: IntakeServi
     assert report.total == NOTHING
     assert [row.key for row in report.by_month] == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert dict(zip(FIGURE_LABELS, report.total.cells(), strict=True))["办结率"] == "—"
+
+
+async def test_a_late_acceptance_is_overdue_even_once_answered(
+    service: IntakeService, people: People, clock: FakeClock
+) -> None:
+    clock.now = local(2025, 8, 1)
+    late = (await file(service, people.villager)).ticket.number
+    prompt = (await file(service, people.villager)).ticket.number
+    await service.accept(people.grid, prompt)
+    # The acceptance deadline, 15 days on, falls on Saturday 16 August: it moves to Monday 18.
+    clock.now = local(2025, 8, 19)
+    await service.accept(people.grid, late)
+    clock.now = local(2025, 8, 20)
+    for number in (late, prompt):
+        await service.reply(people.grid, number, "答复")
+
+    clock.now = local(2025, 9, 1)
+    august = await service.report(date(2025, 8, 1), date(2025, 8, 31))
+
+    assert august.total.overdue == 1
+    assert august.total.received == august.total.accepted == 2

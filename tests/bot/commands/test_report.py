@@ -20,7 +20,7 @@ from intake import (
     load_config,
     upgrade,
 )
-from intake.reporting import ReportLabels, build_report, empty_counts
+from intake.reporting import Counts, GroupCounts, ReportLabels, build_report
 from tests.intake.conftest import FakeClock, local, new_ticket
 
 
@@ -109,7 +109,7 @@ def test_an_unmigrated_database_asks_for_db_upgrade(
 
 def test_columns_line_up_under_wide_characters() -> None:
     report = build_report(
-        empty_counts(),
+        GroupCounts(Counts(), {}, {}, {}, {}),
         start=date(2025, 1, 1),
         end=date(2025, 1, 31),
         as_of=date(2025, 1, 31),

@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import date
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -136,8 +137,11 @@ async def test_the_excel_export(console: Console) -> None:
     data = await response.read()
     assert sheet_names(data) == SHEETS
     strings = shared_strings(data)
-    for text in ("受理件数", "示例村01", "按期办结", "示例数据"):
+    for text in ("受理件数", "示例村01", "按期办结", "示例数据", "定义"):
         assert text in strings
+    # Each figure's definition stands beside it on the totals sheet.
+    for _label, definition in FIGURE_DEFINITIONS:
+        assert html_escape(definition, quote=False) in strings
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 3
 
@@ -242,10 +246,10 @@ def test_the_report_command_says_when_it_cannot_write(
 def test_csv_and_workbook_of_an_empty_report() -> None:
     from datetime import date
 
-    from intake.reporting import ReportLabels, build_report, empty_counts
+    from intake.reporting import Counts, GroupCounts, ReportLabels, build_report
 
     report = build_report(
-        empty_counts(),
+        GroupCounts(Counts(), {}, {}, {}, {}),
         start=date(2025, 1, 1),
         end=date(2025, 1, 31),
         as_of=date(2025, 1, 31),
