@@ -20,6 +20,7 @@ from sqlalchemy import (
     Dialect,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -255,6 +256,11 @@ class TicketEvent(Base):
     """One entry of a ticket's history (append-only)."""
 
     __tablename__ = "ticket_events"
+    # The report reads a period's answers, reopenings, rejections and ratings from this index
+    # alone (an index-only scan on PostgreSQL), whatever the size of the history before it.
+    __table_args__ = (
+        Index("ix_ticket_events_created_at_type", "created_at", "type", "ticket_id", "rating"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -1,53 +1,31 @@
-"""The township's yearly figures, for any period, broken down by month, village, category, level.
+"""The township's figures for any period, broken down by month, village, category and level.
 
-Every figure is computed over one cohort: the tickets **accepted** (受理) during the period, that
-is whose ``accepted_at`` falls on a township date from ``start`` to ``end`` inclusive. What
-happened to them is counted as of the end of the period (the *cut-off*, the first instant after
-``end``), so a past period's report does not change as later work is done:
+A report is asked for a period (``start`` to ``end``, township dates) and is counted *as of* the
+end of its last day, the **cut-off**; a period ending after today ends today. What happened after
+the cut-off never changes the figures, so a past period's report stays as it was printed.
 
-受理件数 (accepted)
-    The tickets in the cohort.
-办结件数 (closed)
-    Cohort tickets closed (已办结, with any rating or 未评价) before the cut-off.
-办结率 (closure_rate)
-    办结件数 / 受理件数.
-按期办结件数, 按期办结率 (closed_on_time, on_time_rate)
-    Closed tickets whose last answer (答复) came by their handling deadline, including an
-    approved extension; the rate is 按期办结件数 / 办结件数.
-矛盾纠纷排查数 (disputes_found)
-    Cohort tickets of kind 矛盾纠纷.
-化解数, 化解率 (disputes_resolved, resolution_rate)
-    Those disputes closed before the cut-off; the rate is 化解数 / 矛盾纠纷排查数. (A dispute rated
-    不满意 is reopened, never closed, so it counts as resolved only once it is closed again.)
-平均办理天数 (average_days)
-    Over closed tickets, the mean number of days from acceptance to the last answer, counted as
-    township calendar dates (accepted on 3 March and answered on 5 March is 2 days).
-超过30天件数 (over_30_days)
-    Cohort tickets whose handling took more than 30 days: answered more than 30 days after
-    acceptance, or still unanswered at the cut-off with more than 30 days between acceptance
-    and ``end``.
-满意率 (satisfaction_rate)
-    Of the 回访 ratings given before the cut-off on cohort tickets, the share that were 满意 or
-    基本满意. Every rating counts (a ticket rated 不满意 and later 满意 counts both); 未评价 is no
-    rating and is left out.
+Two cohorts are counted. The tickets **received** (提交或登记) in the period give the intake
+figures (收件数, 不予受理件数, 未受理件数, 超期件数); the tickets **accepted** (受理) in the period
+give the handling figures (everything else). Each figure's definition is in
+:data:`FIGURE_DEFINITIONS`, the text printed under it on the console, in ``mingbai report`` and
+in the Excel export; :mod:`intake.report_query` counts them in the database.
 
-A rate whose denominator is zero is shown as "—". Breakdowns: by the month of acceptance (every
-month of the period), by village and by category (every configured one, then any others found),
-and by the ticket's current level.
+A rate whose denominator is zero is shown as "—". Breakdowns: by month (every month of the
+period; intake figures by the month received, handling figures by the month accepted), by village
+and by category (every configured one, then any others found), and by the ticket's current level.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-from intake.enums import LEVELS, Level, Rating, TicketKind
+from intake.enums import LEVELS
 
 OVER_DAYS = 30
-_SATISFIED = frozenset({Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
+AVERAGE_DAYS = "平均办理天数"
 
 
 @dataclass(frozen=True)
@@ -73,68 +51,134 @@ class Ratio:
 
 
 @dataclass(frozen=True)
-class ReportTicket:
-    """What the report needs to know about one accepted ticket.
+class Counts:
+    """The additive counts behind the figures of one group of tickets.
 
-    ``answers`` and ``ratings`` come from the ticket's history, so that work done after a
-    period does not change that period's figures.
+    The first four count the received cohort, the others the accepted cohort; ``closed_days``
+    is the sum of the handling days of the closed tickets.
     """
 
-    kind: TicketKind
-    category: str
-    village_code: str
-    level: Level
-    accepted_at: datetime
-    answers: tuple[datetime, ...]
-    closed_at: datetime | None
-    handle_due_at: datetime | None
-    ratings: tuple[tuple[datetime, Rating], ...]
+    received: int = 0
+    rejected: int = 0
+    not_accepted: int = 0
+    overdue: int = 0
+    accepted: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    closed_days: int = 0
+    over_30_days: int = 0
+    disputes_found: int = 0
+    disputes_resolved: int = 0
+    satisfied_ratings: int = 0
+    ratings: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+
+RECEIVED_COUNTS = ("received", "rejected", "not_accepted", "overdue")
+ACCEPTED_COUNTS = tuple(f.name for f in fields(Counts) if f.name not in RECEIVED_COUNTS)
 
 
 @dataclass(frozen=True)
 class Figures:
-    """The township's figures for one cohort (see the module docstring for each definition)."""
+    """The township's figures for one group (see :data:`FIGURE_DEFINITIONS`)."""
 
+    received: int
+    rejected: int
+    not_accepted: int
     accepted: int
     closed: int
     closure_rate: Ratio
     closed_on_time: int
     on_time_rate: Ratio
+    overdue: int
+    over_30_days: int
+    average_days: Ratio
     disputes_found: int
     disputes_resolved: int
     resolution_rate: Ratio
-    average_days: Ratio
-    over_30_days: int
     satisfaction_rate: Ratio
+
+    @classmethod
+    def of(cls, counts: Counts) -> Figures:
+        """The figures of a group from its counts."""
+        return cls(
+            received=counts.received,
+            rejected=counts.rejected,
+            not_accepted=counts.not_accepted,
+            accepted=counts.accepted,
+            closed=counts.closed,
+            closure_rate=Ratio(counts.closed, counts.accepted),
+            closed_on_time=counts.closed_on_time,
+            on_time_rate=Ratio(counts.closed_on_time, counts.closed),
+            overdue=counts.overdue,
+            over_30_days=counts.over_30_days,
+            average_days=Ratio(counts.closed_days, counts.closed),
+            disputes_found=counts.disputes_found,
+            disputes_resolved=counts.disputes_resolved,
+            resolution_rate=Ratio(counts.disputes_resolved, counts.disputes_found),
+            satisfaction_rate=Ratio(counts.satisfied_ratings, counts.ratings),
+        )
+
+    def values(self) -> tuple[int | Ratio, ...]:
+        """The figures in the order of :data:`FIGURE_LABELS`."""
+        return (
+            self.received,
+            self.rejected,
+            self.not_accepted,
+            self.accepted,
+            self.closed,
+            self.closure_rate,
+            self.on_time_rate,
+            self.overdue,
+            self.over_30_days,
+            self.average_days,
+            self.disputes_found,
+            self.disputes_resolved,
+            self.resolution_rate,
+            self.satisfaction_rate,
+        )
 
     def cells(self) -> tuple[str, ...]:
         """The figures as text, in the order of :data:`FIGURE_LABELS`."""
-        return (
-            str(self.accepted),
-            str(self.closed),
-            self.closure_rate.percent(),
-            self.on_time_rate.percent(),
-            str(self.disputes_found),
-            str(self.disputes_resolved),
-            self.resolution_rate.percent(),
-            self.average_days.decimal(),
-            str(self.over_30_days),
-            self.satisfaction_rate.percent(),
+        return tuple(
+            _text(value, days=label == AVERAGE_DAYS)
+            for label, value in zip(FIGURE_LABELS, self.values(), strict=True)
         )
 
 
-FIGURE_LABELS = (
-    "受理件数",
-    "办结件数",
-    "办结率",
-    "按期办结率",
-    "矛盾纠纷排查数",
-    "化解数",
-    "化解率",
-    "平均办理天数",
-    "超过30天件数",
-    "满意率",
+def _text(value: int | Ratio, *, days: bool) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return value.decimal() if days else value.percent()
+
+
+FIGURE_DEFINITIONS = (
+    ("收件数", "期间内收到（村民提交或工作人员登记）的工单数。"),
+    ("不予受理件数", "期间内收到、截止时已决定不予受理的工单数。"),
+    ("未受理件数", "期间内收到、截止时既未受理也未决定不予受理的工单数。"),
+    ("受理件数", "期间内受理的工单数；以下各项（超期件数除外）都以这些工单为准。"),
+    ("办结件数", "受理的工单中，截止时已办结（含未评价办结）的件数。"),
+    ("办结率", "办结件数 ÷ 受理件数。"),
+    ("按期办结率", "办结的工单中，最后一次答复不晚于办理期限（含批准的延期）的比例。"),
+    (
+        "超期件数",
+        "期间内收到的工单中，超过法定期限的件数：受理期限（15日）内未决定受理与否，"
+        "或受理后办理期限（60日，含批准的延期）内未答复；到截止时仍未办的也算。每件只计一次。",
+    ),
+    (
+        "超过30天件数",
+        "受理的工单中，从受理到答复超过30天的件数；截止时还没有答复（含不满意后重新办理）的，"
+        "算到截止日。这不是法定期限，与超期件数不同。",
+    ),
+    ("平均办理天数", "办结的工单从受理到最后一次答复的平均天数（按日历日）。"),
+    ("矛盾纠纷排查数", "受理的工单中类型为矛盾纠纷的件数。"),
+    ("化解数", "这些矛盾纠纷中截止时已办结的件数（不满意而重新办理的，再次办结才算）。"),
+    ("化解率", "化解数 ÷ 矛盾纠纷排查数。"),
+    ("满意率", "截止时对受理工单的回访评价中，满意和基本满意所占的比例；未评价不计。"),
 )
+FIGURE_LABELS = tuple(label for label, _definition in FIGURE_DEFINITIONS)
 
 
 @dataclass(frozen=True)
@@ -148,10 +192,14 @@ class ReportRow:
 
 @dataclass(frozen=True)
 class Report:
-    """The figures for a period, overall and broken down."""
+    """The figures for a period, overall and broken down.
+
+    ``as_of`` is the last day counted: ``end``, or today for a period not over yet.
+    """
 
     start: date
     end: date
+    as_of: date
     total: Figures
     by_month: tuple[ReportRow, ...]
     by_village: tuple[ReportRow, ...]
@@ -167,103 +215,65 @@ class ReportLabels:
     categories: tuple[str, ...]
 
 
-def compute_report(
-    tickets: Sequence[ReportTicket],
-    *,
-    start: date,
-    end: date,
-    tz: ZoneInfo,
-    labels: ReportLabels,
+@dataclass(frozen=True)
+class GroupCounts:
+    """The counts of each group of every breakdown, as the database returned them.
+
+    Keys are months (``YYYY-MM``), village codes, categories and level codes; a group with no
+    tickets may be missing.
+    """
+
+    total: Counts
+    by_month: Mapping[str, Counts]
+    by_village: Mapping[str, Counts]
+    by_category: Mapping[str, Counts]
+    by_level: Mapping[str, Counts]
+
+
+def build_report(
+    counts: GroupCounts, *, start: date, end: date, as_of: date, labels: ReportLabels
 ) -> Report:
-    """Compute the figures for tickets accepted from ``start`` to ``end`` (township dates).
+    """Turn the counted groups into the report, listing every configured group in order.
 
     Args:
-        tickets: Candidate tickets; those accepted outside the period are ignored.
+        counts: What :mod:`intake.report_query` counted.
         start: First day of the period.
-        end: Last day of the period.
-        tz: The township's time zone.
+        end: Last day of the period, as asked.
+        as_of: The last day counted.
         labels: Villages and categories to list, in order.
 
     Returns:
         The report.
 
     """
-    cutoff = datetime.combine(end + timedelta(days=1), time(), tz)
-    cohort = [t for t in tickets if start <= t.accepted_at.astimezone(tz).date() <= end]
-
-    def figures(group: Sequence[ReportTicket]) -> Figures:
-        return _figures(group, cutoff=cutoff, end=end, tz=tz)
 
     def breakdown(
-        key: Callable[[ReportTicket], str], ordered: Sequence[tuple[str, str]]
+        groups: Mapping[str, Counts], ordered: Iterable[tuple[str, str]]
     ) -> tuple[ReportRow, ...]:
         known = dict(ordered)
-        extra = sorted({key(t) for t in cohort} - known.keys())
+        extra = sorted(groups.keys() - known.keys())
         return tuple(
-            ReportRow(code, known.get(code, code), figures([t for t in cohort if key(t) == code]))
-            for code in [*known, *extra]
+            ReportRow(key, known.get(key, key), Figures.of(groups.get(key, Counts())))
+            for key in [*known, *extra]
         )
 
-    months = [(month, month) for month in _months(start, end)]
     return Report(
         start=start,
         end=end,
-        total=figures(cohort),
-        by_month=breakdown(lambda t: t.accepted_at.astimezone(tz).strftime("%Y-%m"), months),
-        by_village=breakdown(lambda t: t.village_code, labels.villages),
-        by_category=breakdown(lambda t: t.category, [(c, c) for c in labels.categories]),
-        by_level=breakdown(lambda t: t.level.value, [(lv.value, lv.label) for lv in LEVELS]),
+        as_of=as_of,
+        total=Figures.of(counts.total),
+        by_month=breakdown(counts.by_month, [(m, m) for m in months(start, end)]),
+        by_village=breakdown(counts.by_village, labels.villages),
+        by_category=breakdown(counts.by_category, [(c, c) for c in labels.categories]),
+        by_level=breakdown(counts.by_level, [(lv.value, lv.label) for lv in LEVELS]),
     )
 
 
-def _figures(
-    cohort: Sequence[ReportTicket], *, cutoff: datetime, end: date, tz: ZoneInfo
-) -> Figures:
-    def closed(ticket: ReportTicket) -> bool:
-        return ticket.closed_at is not None and ticket.closed_at < cutoff
-
-    def last_answer(ticket: ReportTicket) -> datetime | None:
-        return max((at for at in ticket.answers if at < cutoff), default=None)
-
-    def handling_days(ticket: ReportTicket) -> int:
-        answered = last_answer(ticket)
-        last = answered.astimezone(tz).date() if answered is not None else end
-        return (last - ticket.accepted_at.astimezone(tz).date()).days
-
-    def answered_on_time(ticket: ReportTicket) -> bool:
-        answered = last_answer(ticket)
-        due = ticket.handle_due_at
-        return answered is not None and due is not None and answered <= due
-
-    done = [t for t in cohort if closed(t)]
-    on_time = [t for t in done if answered_on_time(t)]
-    disputes = [t for t in cohort if t.kind is TicketKind.DISPUTE]
-    resolved = [t for t in disputes if closed(t)]
-    ratings = [
-        rating
-        for t in cohort
-        for at, rating in t.ratings
-        if at < cutoff and rating is not Rating.UNRATED
-    ]
-    return Figures(
-        accepted=len(cohort),
-        closed=len(done),
-        closure_rate=Ratio(len(done), len(cohort)),
-        closed_on_time=len(on_time),
-        on_time_rate=Ratio(len(on_time), len(done)),
-        disputes_found=len(disputes),
-        disputes_resolved=len(resolved),
-        resolution_rate=Ratio(len(resolved), len(disputes)),
-        average_days=Ratio(sum(handling_days(t) for t in done), len(done)),
-        over_30_days=sum(1 for t in cohort if handling_days(t) > OVER_DAYS),
-        satisfaction_rate=Ratio(sum(1 for r in ratings if r in _SATISFIED), len(ratings)),
-    )
-
-
-def _months(start: date, end: date) -> list[str]:
-    months = []
+def months(start: date, end: date) -> list[str]:
+    """Every month from ``start`` to ``end``, as ``YYYY-MM``."""
+    found = []
     year, month = start.year, start.month
     while (year, month) <= (end.year, end.month):
-        months.append(f"{year:04d}-{month:02d}")
+        found.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    return found

@@ -35,7 +35,8 @@ from intake.enums import LEVELS, EventType, Level, Rating, Role, Source, TicketS
 from intake.errors import ErrorCode, IntakeError
 from intake.inputs import NewTicket, TicketFilter
 from intake.models import RoleChangeRecord, Ticket, TicketCoUnit, TicketEvent, TicketSequence, User
-from intake.reporting import Report, ReportLabels, ReportTicket, compute_report
+from intake.report_query import Window, count_groups
+from intake.reporting import Report, ReportLabels, build_report
 from intake.rules import Action
 from intake.views import DeadlineAlert, EventView, Outcome, RoleChange, TicketView, UserView
 
@@ -760,73 +761,43 @@ class IntakeService:
         return await self._alerts(actor_id, lambda due: now < due <= horizon, horizon)
 
     async def report(self, start: date, end: date) -> Report:
-        """The township's figures for tickets accepted from ``start`` to ``end`` (inclusive).
+        """The township's figures for the period from ``start`` to ``end`` (inclusive).
 
         The figures are aggregates without personal data, so no actor is checked; see
-        :mod:`intake.reporting` for how each is computed.
+        :mod:`intake.reporting` for what each one counts. A period ending after today is counted
+        up to today.
 
         Raises:
-            IntakeError: ``INVALID_INPUT`` if ``end`` is before ``start``.
+            IntakeError: ``INVALID_INPUT`` if ``end`` is before ``start`` or the period has not
+                begun yet.
 
         """
         if end < start:
             raise IntakeError(ErrorCode.INVALID_INPUT, "结束日期不能早于开始日期。")
+        now = self._now()
+        today = self.deadlines.local_date(now)
+        if start > today:
+            raise IntakeError(
+                ErrorCode.INVALID_INPUT,
+                f"开始日期 {start} 还没到，请选择今天（{today}）以前的日期。",
+            )
         tz = self._config.tz
-        since = datetime.combine(start, time(), tz)
-        until = datetime.combine(end + timedelta(days=1), time(), tz)
-        in_period = (Ticket.accepted_at >= since) & (Ticket.accepted_at < until)
+        as_of = min(end, today)
+        cutoff = datetime.combine(as_of + timedelta(days=1), time(), tz)
+        window = Window(
+            since=datetime.combine(start, time(), tz),
+            cutoff=cutoff,
+            checked_at=min(now, cutoff),
+            as_of=as_of,
+            tz=tz,
+        )
         async with self._sessions() as session:
-            rows = (
-                await session.execute(
-                    select(
-                        Ticket.id,
-                        Ticket.kind,
-                        Ticket.category,
-                        Ticket.village_code,
-                        Ticket.level,
-                        Ticket.accepted_at,
-                        Ticket.closed_at,
-                        Ticket.handle_due_at,
-                    ).where(in_period)
-                )
-            ).all()
-            answers: dict[int, list[datetime]] = {row.id: [] for row in rows}
-            ratings: dict[int, list[tuple[datetime, Rating]]] = {row.id: [] for row in rows}
-            events = await session.execute(
-                select(
-                    TicketEvent.ticket_id,
-                    TicketEvent.type,
-                    TicketEvent.created_at,
-                    TicketEvent.rating,
-                ).where(
-                    TicketEvent.ticket_id.in_(select(Ticket.id).where(in_period)),
-                    TicketEvent.type.in_([EventType.REPLIED, EventType.FEEDBACK_RECORDED]),
-                )
-            )
-            for event in events:
-                if event.type is EventType.REPLIED:
-                    answers[event.ticket_id].append(event.created_at)
-                elif event.rating is not None:
-                    ratings[event.ticket_id].append((event.created_at, event.rating))
-        tickets = [
-            ReportTicket(
-                kind=row.kind,
-                category=row.category,
-                village_code=row.village_code,
-                level=row.level,
-                accepted_at=row.accepted_at,
-                answers=tuple(answers[row.id]),
-                closed_at=row.closed_at,
-                handle_due_at=row.handle_due_at,
-                ratings=tuple(ratings[row.id]),
-            )
-            for row in rows
-        ]
+            counts = await count_groups(session, window, self._engine.dialect.name)
         labels = ReportLabels(
             villages=tuple((v.code, v.name) for v in self._config.township.villages),
             categories=self._config.categories,
         )
-        return compute_report(tickets, start=start, end=end, tz=tz, labels=labels)
+        return build_report(counts, start=start, end=end, as_of=as_of, labels=labels)
 
     # Internals ------------------------------------------------------------------------------
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.console.export import write_workbook
+from bot.console.export import SAMPLE_NOTE, SCOPE, SECTIONS, title, write_workbook
 from bot.settings import SettingsError, load_settings
 from intake import (
+    FIGURE_DEFINITIONS,
     FIGURE_LABELS,
     ConfigError,
     IntakeConfig,
@@ -27,13 +28,6 @@ from intake import (
     current_revision,
     head_revision,
     load_config,
-)
-
-_SECTIONS = (
-    ("按月份", "月份", "by_month"),
-    ("按村（社区）", "村（社区）", "by_village"),
-    ("按类别", "类别", "by_category"),
-    ("按层级", "层级", "by_level"),
 )
 
 
@@ -51,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the figures for tickets accepted from ``--from`` to ``--to``."""
+    """Print the figures for the period from ``--from`` to ``--to``, each with its definition."""
     if args.end < args.start:
         print(
             f"结束日期 {args.end} 早于开始日期 {args.start}，请检查 --from 和 --to。",
@@ -86,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render(report: Report, *, sample_villages: bool = False) -> str:
-    """The report as plain-text tables: the totals, then each breakdown.
+    """The report as plain-text tables: the totals, each defined under it, then each breakdown.
 
     Args:
         report: The figures.
@@ -96,18 +90,18 @@ def render(report: Report, *, sample_villages: bool = False) -> str:
         The text, lines joined with newlines.
 
     """
-    lines = [
-        f"上新庄镇工单统计：{report.start} 至 {report.end}",
-        f"口径：期间内受理的工单；办结、化解、回访评价计至 {report.end} 当日结束。",
-    ]
+    lines = [title(report), SCOPE.format(as_of=report.as_of)]
     if sample_villages:
-        lines.append("注意：村（社区）名单仍是示例数据，请换成本镇的真实名单。")
-    totals = list(zip(FIGURE_LABELS, report.total.cells(), strict=True))
-    lines += ["", "合计", *_table(("项目", "数值"), totals)]
-    for title, key_label, attribute in _SECTIONS:
+        lines.append(SAMPLE_NOTE)
+    pairs = list(zip(FIGURE_LABELS, report.total.cells(), strict=True))
+    header, rule, *totals = _table(("项目", "数值"), pairs)
+    lines += ["", "合计", header, rule]
+    for line, (_label, definition) in zip(totals, FIGURE_DEFINITIONS, strict=True):
+        lines += [line, f"    {definition}"]
+    for heading, key_label, attribute in SECTIONS:
         rows: Sequence[ReportRow] = getattr(report, attribute)
         body = [(row.label, *row.figures.cells()) for row in rows]
-        lines += ["", title, *_table((key_label, *FIGURE_LABELS), body)]
+        lines += ["", heading, *_table((key_label, *FIGURE_LABELS), body)]
     return "\n".join(lines)
 
 

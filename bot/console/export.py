@@ -16,7 +16,8 @@ from typing import IO, Any
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
-from intake import FIGURE_LABELS, Figures, Ratio, Report, ReportRow
+from intake import FIGURE_DEFINITIONS, FIGURE_LABELS, Figures, Ratio, Report, ReportRow
+from intake.reporting import AVERAGE_DAYS
 
 SECTIONS = (
     ("按月份", "月份", "by_month"),
@@ -28,7 +29,11 @@ SECTIONS = (
 STATE_COLUMNS = ("按期办结", "超期办结", "未办结")
 STATE_COLOURS = ("#2a7d4f", "#e0a030", "#c0392b")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SCOPE = "口径：期间内受理的工单；办结、化解、回访评价计至 {end} 当日结束。"
+SCOPE = (
+    "口径：收件数、不予受理件数、未受理件数、超期件数按期间内收到的工单，其余按期间内受理的工单；"
+    "都计至 {as_of} 当日结束（统计截止）。"
+)
+OVERDUE_CHART = "超期件数（超过法定期限），按层级"
 SAMPLE_NOTE = "注意：村（社区）名单仍是示例数据，请换成本镇的真实名单。"
 
 
@@ -64,18 +69,20 @@ def write_workbook(
     totals = workbook.add_worksheet("合计")
     totals.set_column(0, 0, 16)
     totals.set_column(1, 1, 12)
+    totals.set_column(2, 2, 90)
     totals.write(0, 0, title(report), formats.title)
-    totals.write(1, 0, SCOPE.format(end=report.end))
+    totals.write(1, 0, SCOPE.format(as_of=report.as_of))
     row = 2
     if sample_villages:
         totals.write(row, 0, SAMPLE_NOTE, formats.warning)
         row += 1
     row += 1
-    totals.write_row(row, 0, ("项目", "数值"), formats.header)
-    for label, value, kind in zip(FIGURE_LABELS, _values(report.total), _KINDS, strict=True):
+    totals.write_row(row, 0, ("项目", "数值", "定义"), formats.header)
+    for (label, definition), value in zip(FIGURE_DEFINITIONS, report.total.values(), strict=True):
         row += 1
         totals.write(row, 0, label)
-        _write_value(totals, row, 1, value, kind, formats)
+        _write_value(totals, row, 1, value, label, formats)
+        totals.write(row, 2, definition)
     sheets = {}
     for sheet_title, key_label, attribute in SECTIONS:
         rows: Sequence[ReportRow] = getattr(report, attribute)
@@ -88,10 +95,10 @@ def write_workbook(
         sheet.freeze_panes(1, 1)
         for index, item in enumerate(rows, start=1):
             sheet.write(index, 0, item.label)
-            for column, (value, kind) in enumerate(
-                zip(_values(item.figures), _KINDS, strict=True), start=1
+            for column, (label, value) in enumerate(
+                zip(FIGURE_LABELS, item.figures.values(), strict=True), start=1
             ):
-                _write_value(sheet, index, column, value, kind, formats)
+                _write_value(sheet, index, column, value, label, formats)
             if extra:
                 sheet.write_row(index, len(FIGURE_LABELS) + 1, state_split(item.figures))
     _add_charts(workbook, sheets)
@@ -112,11 +119,13 @@ def workbook_bytes(report: Report, *, sample_villages: bool = False) -> bytes:
 def report_csv(report: Report) -> str:
     """The report as one CSV table (UTF-8 with a byte-order mark, so Excel reads the Chinese).
 
-    Columns: the breakdown (合计 or one of the sections), the row's label, then the figures.
+    Columns: the breakdown (合计 or one of the sections), the row's label, then the figures; the
+    second row holds each figure's definition.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["分组", "项目", *FIGURE_LABELS])
+    writer.writerow(["定义", "", *(definition for _label, definition in FIGURE_DEFINITIONS)])
     writer.writerow(["合计", f"{report.start} 至 {report.end}", *report.total.cells()])
     for section, _key_label, attribute in SECTIONS:
         for item in getattr(report, attribute):
@@ -129,24 +138,6 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-_KINDS = ("count", "count", "rate", "rate", "count", "count", "rate", "days", "count", "rate")
-
-
-def _values(figures: Figures) -> tuple[int | Ratio, ...]:
-    return (
-        figures.accepted,
-        figures.closed,
-        figures.closure_rate,
-        figures.on_time_rate,
-        figures.disputes_found,
-        figures.disputes_resolved,
-        figures.resolution_rate,
-        figures.average_days,
-        figures.over_30_days,
-        figures.satisfaction_rate,
-    )
-
-
 class _Formats:
     def __init__(self, workbook: Any) -> None:
         self.title = workbook.add_format({"bold": True, "font_size": 14})
@@ -157,7 +148,7 @@ class _Formats:
 
 
 def _write_value(
-    sheet: Any, row: int, column: int, value: int | Ratio, kind: str, formats: _Formats
+    sheet: Any, row: int, column: int, value: int | Ratio, label: str, formats: _Formats
 ) -> None:
     if isinstance(value, int):
         sheet.write_number(row, column, value)
@@ -165,7 +156,9 @@ def _write_value(
         sheet.write_string(row, column, "—")
     else:
         number = value.numerator / value.denominator
-        sheet.write_number(row, column, number, formats.percent if kind == "rate" else formats.days)
+        sheet.write_number(
+            row, column, number, formats.days if label == AVERAGE_DAYS else formats.percent
+        )
 
 
 def _add_charts(workbook: Any, sheets: dict[str, tuple[str, int]]) -> None:
@@ -205,17 +198,17 @@ def _add_charts(workbook: Any, sheets: dict[str, tuple[str, int]]) -> None:
     charts.insert_chart(17, 0, by_village)
 
     level_sheet, levels = sheets["by_level"]
-    over_column = FIGURE_LABELS.index("超过30天件数") + 1
+    over_column = FIGURE_LABELS.index("超期件数") + 1
     by_level = workbook.add_chart({"type": "column"})
     by_level.add_series(
         {
-            "name": "超过30天件数",
+            "name": "超期件数",
             "categories": [level_sheet, 1, 0, max(1, levels), 0],
             "values": [level_sheet, 1, over_column, max(1, levels), over_column],
             "fill": {"color": "#C0392B"},
         }
     )
-    by_level.set_title({"name": "超期（办理超过30天）件数，按层级"})
+    by_level.set_title({"name": OVERDUE_CHART})
     by_level.set_legend({"none": True})
     by_level.set_size({"width": 720, "height": 300})
     charts.insert_chart(17 + max(17, villages + 5), 0, by_level)

@@ -6,6 +6,7 @@ data, so every staff member may see them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import date
 
@@ -13,7 +14,7 @@ from aiohttp import web
 
 from bot.console import charts, export, texts
 from bot.console.core import CONSOLE, Console, Refusal, Visitor
-from intake import FIGURE_LABELS, IntakeError, Report
+from intake import FIGURE_DEFINITIONS, FIGURE_LABELS, IntakeError, Report
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
@@ -89,8 +90,13 @@ def _render(
         splits = [export.state_split(row.figures) for row in report.by_month]
         context |= {
             "report_title": export.title(report),
-            "scope": export.SCOPE.format(end=report.end),
-            "totals": list(zip(FIGURE_LABELS, report.total.cells(), strict=True)),
+            "scope": export.SCOPE.format(as_of=report.as_of),
+            "totals": [
+                (label, value, definition)
+                for (label, definition), value in zip(
+                    FIGURE_DEFINITIONS, report.total.cells(), strict=True
+                )
+            ],
             "period_query": period_query,
             "by_state": charts.stacked_columns(
                 "每月受理的工单（按办理状态）",
@@ -107,10 +113,11 @@ def _render(
                 [(row.label, row.figures.resolution_rate) for row in report.by_village],
                 "这段时间没有受理矛盾纠纷。",
             ),
+            "overdue_chart": export.OVERDUE_CHART,
             "by_level": charts.columns(
-                "超期（办理超过30天）件数，按层级",
+                export.OVERDUE_CHART,
                 [row.label for row in report.by_level],
-                [row.figures.over_30_days for row in report.by_level],
+                [row.figures.overdue for row in report.by_level],
                 "#c0392b",
             ),
         }
@@ -122,8 +129,11 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     await console.visitor(request)
     report = await _report(console, request.query)
-    body = export.workbook_bytes(
-        report, sample_villages=console.services.intake_config.township.sample
+    # Writing the workbook takes a while for a long period; the bot shares this event loop.
+    body = await asyncio.to_thread(
+        export.workbook_bytes,
+        report,
+        sample_villages=console.services.intake_config.township.sample,
     )
     return _download(body, export.XLSX_TYPE, f"mingbai-report-{report.start}-{report.end}.xlsx")
 

@@ -7,6 +7,7 @@ file and save a screenshot. Skips, saying so, only where no Chromium is installe
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import zipfile
 from collections.abc import AsyncIterator
@@ -209,3 +210,50 @@ async def test_a_staff_member_handles_a_ticket_in_the_browser(
     assert told == [EventType.REPLIED, EventType.CLOSED]
     ticket = await township.services.intake.get_ticket(1, township.number)
     assert ticket.state is TicketState.CLOSED
+
+
+async def test_the_queue_is_a_list_of_cards_on_a_phone(
+    township: Township, browser: BrowserContext, tmp_path: Path
+) -> None:
+    intake = township.services.intake
+    villager = (await intake.get_or_create_user(4, "李四")).id
+    for text in ("邻居的树枝伸到我家院子里，落叶堵了水渠，商量了几次都不肯修剪。", "工资拖欠" * 30):
+        await intake.file_ticket(villager, new_ticket(text=text))
+    base_url = str(township.server.make_url("/console"))
+    link = await issue_login_link(
+        township.services, township.officer_telegram_id, base_url=base_url
+    )
+    assert link is not None
+    page = await browser.new_page()
+    await page.set_viewport_size({"width": 390, "height": 844})
+
+    await page.goto(link)
+    await page.click("#confirm-login")
+    await expect(page).to_have_url(f"{base_url}/queue")
+    await expect(page.locator("#queue thead")).to_be_hidden()
+
+    # Nothing is wider than the screen: no sideways scrolling.
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    cards = page.locator("#queue tbody tr")
+    assert await cards.count() == 3
+    boxes = [await cards.nth(i).bounding_box() for i in range(3)]
+    tops = []
+    for box in boxes:
+        assert box is not None
+        # A card spans the screen, not a column of one character per line.
+        assert box["x"] >= 0
+        assert 300 <= box["width"] <= 390
+        tops.append((box["y"], box["y"] + box["height"]))
+    # The cards are stacked one under the other.
+    assert all(bottom <= top for (_, bottom), (top, _) in itertools.pairwise(tops))
+    # Each line shows its label next to the value, on one line for a short value.
+    state = cards.nth(0).locator("td[data-label=状态]")
+    label = await state.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"状态"'
+    state_box = await state.bounding_box()
+    assert state_box is not None and state_box["height"] < 40
+    await expect(cards.nth(0).locator("a.ticket-link")).to_be_visible()
+
+    screenshot = tmp_path / "console-queue-phone.png"
+    await page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.stat().st_size > 10_000

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from intake import Figures, IntakeError, IntakeService, Level, Rating, Ratio, TicketKind
-from intake.reporting import FIGURE_LABELS
+from intake.reporting import FIGURE_DEFINITIONS, FIGURE_LABELS
 from tests.intake.conftest import FakeClock, People, file, local
 
 
@@ -27,32 +27,41 @@ def test_ratios_round_half_up_and_show_a_dash_when_undefined(
 
 
 def figures(
-    accepted: int,
-    closed: int,
-    on_time: int,
-    disputes: int,
-    resolved: int,
-    days: int,
-    over_30: int,
-    satisfied: int,
-    ratings: int,
+    *,
+    received: int = 0,
+    rejected: int = 0,
+    not_accepted: int = 0,
+    overdue: int = 0,
+    accepted: int = 0,
+    closed: int = 0,
+    on_time: int = 0,
+    days: int = 0,
+    over_30: int = 0,
+    disputes: int = 0,
+    resolved: int = 0,
+    satisfied: int = 0,
+    ratings: int = 0,
 ) -> Figures:
     return Figures(
+        received=received,
+        rejected=rejected,
+        not_accepted=not_accepted,
         accepted=accepted,
         closed=closed,
         closure_rate=Ratio(closed, accepted),
         closed_on_time=on_time,
         on_time_rate=Ratio(on_time, closed),
+        overdue=overdue,
+        over_30_days=over_30,
+        average_days=Ratio(days, closed),
         disputes_found=disputes,
         disputes_resolved=resolved,
         resolution_rate=Ratio(resolved, disputes),
-        average_days=Ratio(days, closed),
-        over_30_days=over_30,
         satisfaction_rate=Ratio(satisfied, ratings),
     )
 
 
-NOTHING = figures(0, 0, 0, 0, 0, 0, 0, 0, 0)
+NOTHING = figures()
 
 
 class Year:
@@ -69,6 +78,10 @@ class Year:
     T5   dispute, V02, 相邻    2025-06-10  still being handled at year end (204 days)
     T6   dispute, V01, 相邻    2025-12-31  accepted 23:30; answered and rated 满意 in 2026
     T7   request, 服务         2025-07-01  rejected, never accepted
+    T8   dispute, V01, 相邻    2025-10-09  answered day 11, 不满意: open again at year end (83 days,
+                                           past its handling deadline 2025-12-08)
+    T10  consultation, V02     2025-12-01  received, never decided: past its acceptance deadline
+                                           2025-12-16
     T9   dispute, V01          2026-01-01  accepted 00:10: after the period
     ===  ====================  ==========  ========================================================
     """
@@ -138,6 +151,19 @@ class Year:
         t7 = await self.filed(p.villager, kind=TicketKind.REQUEST, category="服务")
         await s.reject(p.officer, t7, reason="属于法院管辖", route="向湟中区人民法院起诉")
 
+        self.at(local(2025, 10, 9))
+        t8 = await self.filed(p.villager)
+        await s.accept(p.grid, t8)
+        self.at(local(2025, 10, 20))
+        await self.answer(p.grid, t8)
+        self.at(local(2025, 10, 21))
+        await s.record_feedback(p.villager, t8, Rating.DISSATISFIED, reason="对方还在占道")
+
+        self.at(local(2025, 12, 1))
+        await self.filed(
+            p.outsider, village_code="V02", kind=TicketKind.CONSULTATION, category="婚姻"
+        )
+
         self.at(local(2025, 12, 31, 23, 30))
         t6 = await self.filed(p.villager)
         await s.accept(p.grid, t6)
@@ -167,22 +193,120 @@ async def year(service: IntakeService, people: People, clock: FakeClock) -> Year
 async def test_the_yearly_figures_are_exact(service: IntakeService, year: Year) -> None:
     report = await service.report(date(2025, 1, 1), date(2025, 12, 31))
 
-    # T1–T6 accepted; T1–T4 closed, T3 late; disputes T1, T3, T5, T6 of which T1, T3 closed;
-    # days 4 + 1 + 64 + 78; over 30 days T3, T4, T5; ratings 满意, 基本满意, 不满意, 满意.
-    assert report.total == figures(6, 4, 3, 4, 2, 147, 3, 3, 4)
-    assert report.total.cells() == (
-        "6",
-        "4",
-        "66.7%",
-        "75.0%",
-        "4",
-        "2",
-        "50.0%",
-        "36.8",
-        "3",
-        "75.0%",
+    # Received T1–T8 and T10; accepted T1–T6 and T8; T1–T4 closed, T3 answered late; disputes
+    # T1, T3, T5, T6, T8 of which T1, T3 closed; days 4 + 1 + 64 + 78; over 30 days T3, T4, T5,
+    # T8; past a statutory deadline T3, T5, T8, T10; ratings 满意, 基本满意, 不满意, 满意, 不满意.
+    assert report.total == figures(
+        received=9,
+        rejected=1,
+        not_accepted=1,
+        overdue=4,
+        accepted=7,
+        closed=4,
+        on_time=3,
+        days=147,
+        over_30=4,
+        disputes=5,
+        resolved=2,
+        satisfied=3,
+        ratings=5,
     )
-    assert len(report.total.cells()) == len(FIGURE_LABELS)
+    assert dict(zip(FIGURE_LABELS, report.total.cells(), strict=True)) == {
+        "收件数": "9",
+        "不予受理件数": "1",
+        "未受理件数": "1",
+        "受理件数": "7",
+        "办结件数": "4",
+        "办结率": "57.1%",
+        "按期办结率": "75.0%",
+        "超期件数": "4",
+        "超过30天件数": "4",
+        "平均办理天数": "36.8",
+        "矛盾纠纷排查数": "5",
+        "化解数": "2",
+        "化解率": "40.0%",
+        "满意率": "60.0%",
+    }
+    assert report.as_of == date(2025, 12, 31)
+
+
+async def test_every_figure_has_a_definition() -> None:
+    assert [label for label, _ in FIGURE_DEFINITIONS] == list(FIGURE_LABELS)
+    assert len(FIGURE_LABELS) == len(figures().cells())
+    assert all(definition.endswith("。") for _, definition in FIGURE_DEFINITIONS)
+
+
+async def test_overdue_counts_missed_statutory_deadlines_not_30_days(
+    service: IntakeService, year: Year
+) -> None:
+    report = await service.report(date(2025, 1, 1), date(2025, 12, 31))
+    months = {row.key: row.figures for row in report.by_month}
+
+    # T3 answered after its deadline: both.
+    assert (months["2025-02"].overdue, months["2025-02"].over_30_days) == (1, 1)
+    # T4 took 78 days but was extended by 30 and answered in time: over 30 days, not overdue.
+    assert (months["2025-03"].overdue, months["2025-03"].over_30_days) == (0, 1)
+    # T10 was never decided on: its acceptance deadline passed on 2025-12-16.
+    assert (months["2025-12"].overdue, months["2025-12"].over_30_days) == (1, 0)
+
+
+async def test_overdue_is_counted_as_of_the_cut_off(service: IntakeService, year: Year) -> None:
+    # T5's handling deadline (2025-08-11) had not passed by the end of July.
+    july = await service.report(date(2025, 6, 1), date(2025, 7, 31))
+    august = await service.report(date(2025, 6, 1), date(2025, 8, 31))
+
+    assert july.total.overdue == 0
+    assert august.total.overdue == 1
+
+
+async def test_rejected_and_never_accepted_tickets_are_counted_where_received(
+    service: IntakeService, year: Year
+) -> None:
+    report = await service.report(date(2025, 1, 1), date(2025, 12, 31))
+    months = {row.key: row.figures for row in report.by_month}
+
+    assert months["2025-07"] == figures(received=1, rejected=1)
+    assert months["2025-12"].received == 2
+    assert months["2025-12"].not_accepted == 1
+    # The never-accepted ticket is not yet a handling figure.
+    assert months["2025-12"].accepted == 1
+
+
+async def test_a_reopened_ticket_is_counted_to_the_period_end(
+    service: IntakeService, year: Year
+) -> None:
+    report = await service.report(date(2025, 1, 1), date(2025, 12, 31))
+    october = {row.key: row.figures for row in report.by_month}["2025-10"]
+
+    # Answered after 11 days, then rated 不满意: still open on 31 December, 83 days on.
+    assert october == figures(
+        received=1, overdue=1, accepted=1, over_30=1, disputes=1, satisfied=0, ratings=1
+    )
+    # Before the rating it was answered, after 11 days: not over 30.
+    assert (await service.report(date(2025, 10, 1), date(2025, 10, 20))).total.over_30_days == 0
+
+
+async def test_a_period_ending_in_the_future_ends_today(
+    service: IntakeService, year: Year, clock: FakeClock
+) -> None:
+    this_year = await service.report(date(2026, 1, 1), date(2026, 12, 31))
+
+    # T9, accepted on 1 January and unanswered, has waited 2 days, not the whole year.
+    assert this_year.as_of == date(2026, 1, 3)
+    assert this_year.end == date(2026, 12, 31)
+    assert len(this_year.by_month) == 12
+    assert this_year.total == figures(received=1, accepted=1, disputes=1)
+
+    clock.now = local(2026, 2, 15)
+    later = await service.report(date(2026, 1, 1), date(2026, 12, 31))
+    assert later.total.over_30_days == 1
+
+
+async def test_a_period_not_yet_begun_is_refused(service: IntakeService, year: Year) -> None:
+    with pytest.raises(IntakeError) as refused:
+        await service.report(date(2026, 2, 1), date(2026, 2, 28))
+
+    assert "开始日期 2026-02-01 还没到" in refused.value.message
 
 
 async def test_the_figures_break_down_by_month(service: IntakeService, year: Year) -> None:
@@ -190,12 +314,37 @@ async def test_the_figures_break_down_by_month(service: IntakeService, year: Yea
 
     months = {row.key: row.figures for row in report.by_month}
     assert list(months) == [f"2025-{m:02d}" for m in range(1, 13)]
-    assert months["2025-01"] == figures(2, 2, 2, 1, 1, 5, 0, 2, 2)
-    assert months["2025-02"] == figures(1, 1, 0, 1, 1, 64, 1, 1, 2)
-    assert months["2025-03"] == figures(1, 1, 1, 0, 0, 78, 1, 0, 0)
-    assert months["2025-06"] == figures(1, 0, 0, 1, 0, 0, 1, 0, 0)
-    assert months["2025-12"] == figures(1, 0, 0, 1, 0, 0, 0, 0, 0)
-    for month in ("2025-04", "2025-05", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"):
+    assert months["2025-01"] == figures(
+        received=2,
+        accepted=2,
+        closed=2,
+        on_time=2,
+        days=5,
+        disputes=1,
+        resolved=1,
+        satisfied=2,
+        ratings=2,
+    )
+    assert months["2025-02"] == figures(
+        received=1,
+        overdue=1,
+        accepted=1,
+        closed=1,
+        days=64,
+        over_30=1,
+        disputes=1,
+        resolved=1,
+        satisfied=1,
+        ratings=2,
+    )
+    assert months["2025-03"] == figures(
+        received=1, accepted=1, closed=1, on_time=1, days=78, over_30=1
+    )
+    assert months["2025-06"] == figures(received=1, overdue=1, accepted=1, over_30=1, disputes=1)
+    assert months["2025-12"] == figures(
+        received=2, not_accepted=1, overdue=1, accepted=1, disputes=1
+    )
+    for month in ("2025-04", "2025-05", "2025-08", "2025-09", "2025-11"):
         assert months[month] == NOTHING
 
 
@@ -207,30 +356,110 @@ async def test_the_figures_break_down_by_village_category_and_level(
     villages = {row.key: row for row in report.by_village}
     assert len(villages) == 34
     assert villages["V01"].label == "示例村01"
-    assert villages["V01"].figures == figures(4, 3, 3, 2, 1, 83, 1, 2, 2)
-    assert villages["V02"].figures == figures(2, 1, 0, 2, 1, 64, 2, 1, 2)
+    assert villages["V01"].figures == figures(
+        received=6,
+        rejected=1,
+        overdue=1,
+        accepted=5,
+        closed=3,
+        on_time=3,
+        days=83,
+        over_30=2,
+        disputes=3,
+        resolved=1,
+        satisfied=2,
+        ratings=3,
+    )
+    assert villages["V02"].figures == figures(
+        received=3,
+        not_accepted=1,
+        overdue=3,
+        accepted=2,
+        closed=1,
+        days=64,
+        over_30=2,
+        disputes=2,
+        resolved=1,
+        satisfied=1,
+        ratings=2,
+    )
     assert villages["V03"].figures == NOTHING
     categories = {row.key: row.figures for row in report.by_category}
-    assert categories["相邻"] == figures(3, 1, 1, 3, 1, 4, 1, 1, 1)
-    assert categories["婚姻"] == figures(1, 1, 1, 0, 0, 1, 0, 1, 1)
-    assert categories["土地"] == figures(1, 1, 0, 1, 1, 64, 1, 1, 2)
-    assert categories["消费"] == figures(1, 1, 1, 0, 0, 78, 1, 0, 0)
-    assert categories["服务"] == NOTHING
+    assert categories["相邻"] == figures(
+        received=4,
+        overdue=2,
+        accepted=4,
+        closed=1,
+        on_time=1,
+        days=4,
+        over_30=2,
+        disputes=4,
+        resolved=1,
+        satisfied=1,
+        ratings=2,
+    )
+    assert categories["婚姻"] == figures(
+        received=2,
+        not_accepted=1,
+        overdue=1,
+        accepted=1,
+        closed=1,
+        on_time=1,
+        days=1,
+        satisfied=1,
+        ratings=1,
+    )
+    assert categories["服务"] == figures(received=1, rejected=1)
     levels = {row.key: row for row in report.by_level}
     assert [row.label for row in report.by_level] == ["网格", "村级调解", "镇级研判", "部门联动"]
-    assert levels[Level.GRID.value].figures == figures(5, 3, 3, 3, 1, 83, 2, 2, 2)
-    assert levels[Level.TOWNSHIP.value].figures == figures(1, 1, 0, 1, 1, 64, 1, 1, 2)
+    assert levels[Level.GRID.value].figures == figures(
+        received=8,
+        rejected=1,
+        not_accepted=1,
+        overdue=3,
+        accepted=6,
+        closed=3,
+        on_time=3,
+        days=83,
+        over_30=3,
+        disputes=4,
+        resolved=1,
+        satisfied=2,
+        ratings=3,
+    )
+    assert levels[Level.TOWNSHIP.value].figures == figures(
+        received=1,
+        overdue=1,
+        accepted=1,
+        closed=1,
+        days=64,
+        over_30=1,
+        disputes=1,
+        resolved=1,
+        satisfied=1,
+        ratings=2,
+    )
 
 
-async def test_each_period_counts_its_own_acceptances(service: IntakeService, year: Year) -> None:
+async def test_each_period_counts_its_own_tickets(service: IntakeService, year: Year) -> None:
     december_2024 = await service.report(date(2024, 12, 1), date(2024, 12, 31))
     whole_2024 = await service.report(date(2024, 1, 1), date(2025, 1, 31))
     january_2026 = await service.report(date(2026, 1, 1), date(2026, 1, 31))
 
     # T0 was closed only in January 2025, after the December report's cut-off.
-    assert december_2024.total == figures(1, 0, 0, 1, 0, 0, 0, 0, 0)
-    assert whole_2024.total == figures(3, 3, 3, 2, 2, 15, 0, 3, 3)
-    assert january_2026.total == figures(1, 0, 0, 1, 0, 0, 0, 0, 0)
+    assert december_2024.total == figures(received=1, accepted=1, disputes=1)
+    assert whole_2024.total == figures(
+        received=3,
+        accepted=3,
+        closed=3,
+        on_time=3,
+        days=15,
+        disputes=2,
+        resolved=2,
+        satisfied=3,
+        ratings=3,
+    )
+    assert january_2026.total == figures(received=1, accepted=1, disputes=1)
 
 
 async def test_an_inverted_period_is_refused(service: IntakeService) -> None:
@@ -245,4 +474,25 @@ async def test_an_empty_period_has_zero_counts_and_no_rates(service: IntakeServi
 
     assert report.total == NOTHING
     assert [row.key for row in report.by_month] == ["2025-11", "2025-12", "2026-01", "2026-02"]
-    assert report.total.cells()[2] == "—"
+    assert dict(zip(FIGURE_LABELS, report.total.cells(), strict=True))["办结率"] == "—"
+
+
+async def test_a_late_acceptance_is_overdue_even_once_answered(
+    service: IntakeService, people: People, clock: FakeClock
+) -> None:
+    clock.now = local(2025, 8, 1)
+    late = (await file(service, people.villager)).ticket.number
+    prompt = (await file(service, people.villager)).ticket.number
+    await service.accept(people.grid, prompt)
+    # The acceptance deadline, 15 days on, falls on Saturday 16 August: it moves to Monday 18.
+    clock.now = local(2025, 8, 19)
+    await service.accept(people.grid, late)
+    clock.now = local(2025, 8, 20)
+    for number in (late, prompt):
+        await service.reply(people.grid, number, "答复")
+
+    clock.now = local(2025, 9, 1)
+    august = await service.report(date(2025, 8, 1), date(2025, 8, 31))
+
+    assert august.total.overdue == 1
+    assert august.total.received == august.total.accepted == 2

@@ -11,8 +11,16 @@ import pytest
 
 from bot.cli import main
 from bot.commands.report import render
-from intake import IntakeService, Rating, Role, create_engine, load_config, upgrade
-from intake.reporting import ReportLabels, compute_report
+from intake import (
+    FIGURE_DEFINITIONS,
+    IntakeService,
+    Rating,
+    Role,
+    create_engine,
+    load_config,
+    upgrade,
+)
+from intake.reporting import Counts, GroupCounts, ReportLabels, build_report
 from tests.intake.conftest import FakeClock, local, new_ticket
 
 
@@ -25,7 +33,8 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 async def _two_disputes(url: str) -> None:
-    """Two disputes accepted in March 2025; one answered after 2 days and rated 满意."""
+    """Two disputes accepted in March 2025, one answered after 2 days and rated 满意; a third
+    ticket not accepted (不予受理)."""
     engine = create_engine(url)
     await upgrade(engine)
     clock = FakeClock(local(2025, 3, 3))
@@ -34,6 +43,8 @@ async def _two_disputes(url: str) -> None:
     villager = (await service.get_or_create_user(2, "张三")).id
     officer = (await service.get_or_create_user(3, "镇干部")).id
     await service.set_role(admin, officer, Role.TOWNSHIP_OFFICER)
+    rejected = (await service.file_ticket(villager, new_ticket())).ticket.number
+    await service.reject(officer, rejected, reason="不属于本镇管辖", route="向县法院起诉")
     for _ in range(2):
         number = (await service.file_ticket(villager, new_ticket())).ticket.number
         await service.accept(officer, number)
@@ -58,8 +69,16 @@ def test_the_report_prints_chinese_tables(url: str, capsys: pytest.CaptureFixtur
     assert ["受理件数", "2"] in rows
     assert ["办结率", "50.0%"] in rows
     assert ["平均办理天数", "2.0"] in rows
-    # The open dispute has been waiting since March: more than 30 days by the year's end.
-    assert ["2025-03", "2", "1", "50.0%", "100.0%", "2", "1", "50.0%", "2.0", "1", "100.0%"] in rows
+    assert ["不予受理件数", "1"] in rows
+    assert ["超期件数", "1"] in rows
+    lines = out.splitlines()
+    for label, definition in FIGURE_DEFINITIONS:
+        below = lines[lines.index(next(line for line in lines if line.split()[:1] == [label])) + 1]
+        assert below.strip() == definition
+    # The open dispute has been waiting since March: more than 30 days by the year's end, and
+    # past its handling deadline (60 days).
+    march = ["2025-03", "3", "1", "0", "2", "1", "50.0%", "100.0%", "1", "1", "2.0", "2", "1"]
+    assert [*march, "50.0%", "100.0%"] in rows
 
 
 @pytest.mark.parametrize(
@@ -89,11 +108,11 @@ def test_an_unmigrated_database_asks_for_db_upgrade(
 
 
 def test_columns_line_up_under_wide_characters() -> None:
-    report = compute_report(
-        [],
+    report = build_report(
+        GroupCounts(Counts(), {}, {}, {}, {}),
         start=date(2025, 1, 1),
         end=date(2025, 1, 31),
-        tz=load_config().tz,
+        as_of=date(2025, 1, 31),
         labels=ReportLabels(villages=(("V01", "示例村01"),), categories=("土地",)),
     )
 

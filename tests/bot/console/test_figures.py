@@ -8,15 +8,24 @@ import io
 import re
 import zipfile
 from datetime import date
+from html import escape as html_escape
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
 from bot.console import charts
 from bot.console.export import _cell, report_csv, workbook_bytes, write_workbook
-from intake import IntakeService, Rating, Ratio, Role, create_engine, load_config, upgrade
+from intake import (
+    FIGURE_DEFINITIONS,
+    IntakeService,
+    Rating,
+    Ratio,
+    Role,
+    create_engine,
+    load_config,
+    upgrade,
+)
 from tests.bot.console.conftest import PREFIX, Console, errors_of
 from tests.intake.conftest import FakeClock, accepted, local, new_ticket
 
@@ -65,6 +74,16 @@ async def test_the_figures_page_shows_the_report_and_three_charts(console: Conso
     assert "上新庄镇工单统计：2026-01-01 至 2026-12-31" in html
     assert "<th>受理件数</th><td>3</td>" in html
     assert "<th>办结率</th><td>33.3%</td>" in html
+    # Each figure has its definition printed under it.
+    for label, definition in FIGURE_DEFINITIONS:
+        assert re.search(
+            rf"<th>{label}</th><td>[^<]*</td></tr>\s*"
+            rf'<tr class="definition"><td colspan="2">{re.escape(definition)}</td>',
+            html,
+        )
+    # The year is not over: it is counted up to today.
+    assert f"都计至 {console.clock.now.date()} 当日结束" in html
+    assert "超期件数（超过法定期限），按层级" in html
     assert html.count("<svg") == 3
     assert "示例村01" in html
     assert "33.3%（1/3）" in html  # the dispute resolution rate of 示例村01
@@ -118,8 +137,11 @@ async def test_the_excel_export(console: Console) -> None:
     data = await response.read()
     assert sheet_names(data) == SHEETS
     strings = shared_strings(data)
-    for text in ("受理件数", "示例村01", "按期办结", "示例数据"):
+    for text in ("受理件数", "示例村01", "按期办结", "示例数据", "定义"):
         assert text in strings
+    # Each figure's definition stands beside it on the totals sheet.
+    for _label, definition in FIGURE_DEFINITIONS:
+        assert html_escape(definition, quote=False) in strings
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 3
 
@@ -135,11 +157,12 @@ async def test_the_csv_export(console: Console) -> None:
     assert response.status == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     body = (await response.read()).decode("utf-8")
-    assert body.startswith("\ufeff分组,项目,受理件数")
+    assert body.startswith("\ufeff分组,项目,收件数,不予受理件数,未受理件数,受理件数")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[1][:5] == ["合计", "2026-01-01 至 2026-12-31", "3", "1", "33.3%"]
-    assert rows[4][:4] == ["按月份", "2026-03", "3", "1"]
-    assert len(rows) == 2 + 12 + 34 + 12 + 4
+    assert rows[1] == ["定义", "", *(definition for _label, definition in FIGURE_DEFINITIONS)]
+    assert rows[2][:8] == ["合计", "2026-01-01 至 2026-12-31", "3", "0", "0", "3", "1", "33.3%"]
+    assert rows[5][:7] == ["按月份", "2026-03", "3", "0", "0", "3", "1"]
+    assert len(rows) == 3 + 12 + 34 + 12 + 4
 
 
 def test_a_csv_cell_that_looks_like_a_formula_stays_text() -> None:
@@ -223,13 +246,13 @@ def test_the_report_command_says_when_it_cannot_write(
 def test_csv_and_workbook_of_an_empty_report() -> None:
     from datetime import date
 
-    from intake.reporting import ReportLabels, compute_report
+    from intake.reporting import Counts, GroupCounts, ReportLabels, build_report
 
-    report = compute_report(
-        [],
+    report = build_report(
+        GroupCounts(Counts(), {}, {}, {}, {}),
         start=date(2025, 1, 1),
         end=date(2025, 1, 31),
-        tz=ZoneInfo("Asia/Shanghai"),
+        as_of=date(2025, 1, 31),
         labels=ReportLabels(villages=(("V01", "示例村01"),), categories=("其他",)),
     )
     buffer = io.BytesIO()
