@@ -28,8 +28,9 @@ REDACTED = "<redacted>"
 _TOKEN = re.compile(r"(?<=/bot)\d+:[^/\s'\"]+")
 # A console login link's secret is its ``token`` query parameter.
 _LINK_TOKEN = re.compile(r"(?<=[?&]token=)[^&\s'\"]+")
-# An endpoint name, a method, a number: what a library's record may keep of its arguments.
-_PLAIN = re.compile(r"[\w.:/-]{0,64}")
+# An endpoint name, a URL, a number: what a library's record may keep of its arguments (ASCII
+# only: a name or a message in Chinese is never plain).
+_PLAIN = re.compile(r"[\w.:/-]{0,200}", re.ASCII)
 
 
 def redact_text(text: str) -> str:

@@ -1,8 +1,17 @@
 import logging
+from collections.abc import Iterator
 
 import pytest
 
 from bot.logs import QUIET, configure_logging
+
+
+@pytest.fixture(autouse=True)
+def record_factory() -> Iterator[None]:
+    """Configuring logging installs a record factory: restore the one before."""
+    factory = logging.getLogRecordFactory()
+    yield
+    logging.setLogRecordFactory(factory)
 
 
 def test_the_http_client_never_logs_request_urls_at_info(
@@ -29,10 +38,12 @@ def test_privacy_mask_records_lose_payloads_numbers_and_login_tokens(
             "sendMessage",
             {"chat_id": 1, "text": "马春花想问彩礼"},
         )
+        logging.getLogger("telegram.ext.Application").debug("user %s: %s", "马春花", 5)
         logging.getLogger("bot.anything").info(
             "link http://x/console/login/link?token=SECRETTOKEN for 13912345678, id %s",
             "63012219800101123X",
         )
-    first, second = (r.getMessage() for r in caplog.records)
+    first, name, second = (r.getMessage() for r in caplog.records)
     assert first == "Calling Bot API endpoint `sendMessage` with parameters `<redacted>`"
+    assert name == "user <redacted>: 5"
     assert second == "link http://x/console/login/link?token=<token> for <number>, id <number>"
