@@ -13,6 +13,7 @@ from handlers.errors import report_error
 from handlers.fallbacks import fallback_handlers
 from handlers.feedback import feedback_handlers
 from handlers.filing import filing_handlers
+from handlers.forget import forget_handlers
 from handlers.guard import guard_handlers
 from handlers.liaison import liaison_handlers
 from handlers.mytickets import mytickets_handlers
@@ -33,6 +34,7 @@ AREAS = (
     filing_handlers,
     feedback_handlers,
     liaison_handlers,
+    forget_handlers,
     start_handlers,
     topics_handlers,
     mytickets_handlers,

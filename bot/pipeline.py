@@ -165,14 +165,15 @@ class Pipeline:
             await self.direct_bot.shutdown()
 
     async def _housekeeping(self) -> None:
-        """Forget handled updates and finished messages once they are old, every hour."""
+        """Forget handled updates, finished messages and old questions' words, every hour."""
         while True:
             try:
                 purged = await self.inbox.purge() + await self.outbox.purge()
+                blanked = await self._runtime.services.questions.purge()
             except STORAGE_ERRORS as error:
-                log.warning("inbox and outbox not purged (%s)", type(error).__name__)
+                log.warning("inbox, outbox and questions not purged (%s)", type(error).__name__)
             else:
-                log.info("purged %d old inbox and outbox rows", purged)
+                log.info("purged %d old inbox and outbox rows, %d old questions", purged, blanked)
             await asyncio.sleep(PURGE_EVERY.total_seconds())
 
     async def _serve(self, started: asyncio.Event | None, pause: Backoff) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.settings import Settings
 from handlers.services import Services
@@ -61,7 +62,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             intake_config=intake_config,
             staff_chat_id=settings.staff_chat_id,
             admin_ids=frozenset(settings.admin_ids),
-            questions=QuestionLog(engine),
+            questions=QuestionLog(
+                engine, retention=timedelta(days=settings.question_retention_days)
+            ),
         )
         yield Runtime(services, StateStore(engine))
     finally:

@@ -46,6 +46,7 @@ class Settings(BaseModel):
     answer_threshold: float | None = Field(default=None, ge=0, le=1)
     clarify_threshold: float | None = Field(default=None, ge=0, le=1)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    question_retention_days: int = Field(default=180, ge=1, le=3650)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

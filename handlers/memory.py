@@ -49,6 +49,11 @@ def last_question(context: Context) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def forget_questions(context: Context) -> None:
+    """Forget the user's questions and the answers shown, as ``/forget`` asks."""
+    forget_filed(context)
+
+
 def forget_filed(context: Context) -> None:
     """Clear what was carried into a ticket once it is filed."""
     _data(context).pop(_SHOWN, None)

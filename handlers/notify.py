@@ -59,7 +59,7 @@ class Notifier:
         if chat_id is None:
             log.warning("ticket %s: no staff group is configured to show it in", ticket.number)
             return
-        text = await cards.card_text(self._services, ticket, heading=heading)
+        text = await cards.card_text(self._services, cards.group_view(ticket), heading=heading)
         await bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=cards.card_keyboard(ticket)
         )

@@ -39,7 +39,8 @@ def start_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
         if user is None or message is None:
             return
         await services.intake.get_or_create_user(user.id, user.full_name)
-        await message.chat.send_message(texts.WELCOME, reply_markup=buttons(MENU))
+        welcome = texts.WELCOME.format(days=services.questions.retention.days)
+        await message.chat.send_message(welcome, reply_markup=buttons(MENU))
 
     return [
         CommandHandler("start", on_start, PRIVATE_COMMAND),

@@ -328,7 +328,8 @@ class QuestionRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     asked_by: Mapped[int | None] = mapped_column(BigInteger)
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    text: Mapped[str] = mapped_column(Text)
+    # None once the retention period is over (:meth:`QuestionLog.purge`).
+    text: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(16), index=True)
     entry_id: Mapped[str | None] = mapped_column(String(128), index=True)
     candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)

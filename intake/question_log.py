@@ -7,16 +7,21 @@ how helpful villagers found it.
 
 Decisions are the understanding step's codes as plain strings (``answer``, ``clarify``,
 ``none``), so that intake needs nothing from ``knowledge``.
+
+Privacy by default: a question's words and who asked are kept for :data:`RETENTION` (configurable);
+:meth:`QuestionLog.purge` then blanks them, leaving only when, the decision and the entry, which
+the usage figures need. A villager can erase his own questions and ratings at any time
+(:meth:`QuestionLog.forget`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute
@@ -31,6 +36,7 @@ QUESTION_MAX = 2000
 ENTRY_ID_MAX = 128
 CANDIDATES_MAX = 10
 LIST_MAX = 5000
+RETENTION = timedelta(days=180)
 
 
 class QuestionDecision(StrEnum):
@@ -95,12 +101,22 @@ class QuestionLog:
     Args:
         engine: The (migrated) intake database.
         clock: Returns the current instant (timezone-aware); tests pass a fake one.
+        retention: How long a question's words and asker are kept (at least a day).
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        retention: timedelta = RETENTION,
+    ) -> None:
+        if retention < timedelta(days=1):
+            raise ValueError("questions must be kept for at least a day")
         self._sessions = session_factory(engine)
         self._clock = clock
+        self.retention = retention
 
     async def record(
         self,
@@ -190,6 +206,40 @@ class QuestionLog:
                 existing.helpful = helpful
                 existing.rated_at = self._now()
 
+    async def purge(self) -> int:
+        """Blank the words, asker and candidates of questions older than the retention period.
+
+        Returns:
+            How many questions were blanked.
+
+        """
+        cutoff = self._now() - self.retention
+        statement = (
+            update(QuestionRecord)
+            .where(QuestionRecord.asked_at < cutoff, QuestionRecord.text.is_not(None))
+            .values(text=None, asked_by=None, candidates=[])
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def forget(self, asked_by: int) -> int:
+        """Erase everything a person asked and rated (tickets are official records and stay).
+
+        Args:
+            asked_by: The person's Telegram id.
+
+        Returns:
+            How many questions were erased.
+
+        """
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(QuestionRecord).where(QuestionRecord.asked_by == asked_by)
+            )
+            await session.execute(delete(FaqRating).where(FaqRating.rated_by == asked_by))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def unanswered(
         self,
         *,
@@ -207,6 +257,7 @@ class QuestionLog:
         """
         query = select(QuestionRecord).where(
             QuestionRecord.decision == QuestionDecision.NONE.value,
+            QuestionRecord.text.is_not(None),
             *_within(QuestionRecord.asked_at, since, until),
         )
         query = query.order_by(QuestionRecord.asked_at.desc(), QuestionRecord.id.desc())
@@ -215,11 +266,13 @@ class QuestionLog:
             return tuple(_view(record) for record in await session.scalars(query))
 
     async def questions(self, ids: Iterable[int]) -> tuple[LoggedQuestion, ...]:
-        """The recorded questions with these ids (unknown ids are skipped), oldest first."""
+        """The recorded questions with these ids (unknown and purged ones skipped), oldest first."""
         wanted = sorted(set(ids))[:LIST_MAX]
         if not wanted:
             return ()
-        query = select(QuestionRecord).where(QuestionRecord.id.in_(wanted))
+        query = select(QuestionRecord).where(
+            QuestionRecord.id.in_(wanted), QuestionRecord.text.is_not(None)
+        )
         async with self._sessions() as session:
             records = await session.scalars(query.order_by(QuestionRecord.id))
             return tuple(_view(record) for record in records)
@@ -299,7 +352,7 @@ def _view(record: QuestionRecord) -> LoggedQuestion:
         id=record.id,
         asked_by=record.asked_by,
         asked_at=record.asked_at,
-        text=record.text,
+        text=record.text or "",
         decision=QuestionDecision(record.decision),
         entry_id=record.entry_id,
         candidates=tuple(

@@ -10,7 +10,12 @@ from multidict import MultiDictProxy
 
 from bot.console import texts
 from bot.console.core import CONSOLE, Console, Refusal, Visitor
-from bot.console.store import PASSWORD_MAX, PASSWORD_MIN
+from bot.console.password_policy import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    PasswordProblem,
+    password_problem,
+)
 from intake import IntakeError, Role
 
 log = logging.getLogger(__name__)
@@ -90,13 +95,21 @@ async def _apply(console: Console, visitor: Visitor, op: str, posted: MultiDictP
     password = posted.get("password", "")
     if not LOGIN_NAME.fullmatch(login):
         raise Refusal(400, texts.LOGIN_NAME_BAD)
-    if len(password) < PASSWORD_MIN:
-        raise Refusal(400, texts.PASSWORD_TOO_SHORT.format(min=PASSWORD_MIN))
-    if len(password) > PASSWORD_MAX:
-        raise Refusal(400, texts.PASSWORD_TOO_LONG.format(max=PASSWORD_MAX))
+    problem = password_problem(password, login=login)
+    if problem is not None:
+        raise Refusal(400, _PROBLEMS[problem])
     if password != posted.get("repeat", ""):
         raise Refusal(400, texts.PASSWORD_MISMATCH)
     if not await console.store.set_password(user.id, login, password, visitor.user.id):
         raise Refusal(409, texts.LOGIN_NAME_TAKEN.format(login=login))
     log.info("console: password login of user %s set by user %s", user.id, visitor.user.id)
     return texts.PASSWORD_SET.format(name=user.display_name, login=login)
+
+
+_PROBLEMS = {
+    PasswordProblem.TOO_SHORT: texts.PASSWORD_TOO_SHORT.format(min=PASSWORD_MIN),
+    PasswordProblem.TOO_LONG: texts.PASSWORD_TOO_LONG.format(max=PASSWORD_MAX),
+    PasswordProblem.COMMON: texts.PASSWORD_COMMON,
+    PasswordProblem.TRIVIAL: texts.PASSWORD_TRIVIAL,
+    PasswordProblem.PERSONAL: texts.PASSWORD_PERSONAL,
+}

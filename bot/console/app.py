@@ -8,6 +8,7 @@ prefetching browsers cannot use it up.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -35,10 +36,6 @@ log = logging.getLogger(__name__)
 
 LOGIN_PATH = "/login/link"
 TOKEN_MAX = 100
-# Failed password logins per login name before a pause.
-LOGIN_ATTEMPTS = 5
-LOGIN_PAUSE = timedelta(minutes=15)
-FAILURES_KEPT = 1000
 PRE_COOKIE_AGE = 3600
 
 _STYLESHEET = (TEMPLATES / "console.css").read_text(encoding="utf-8")
@@ -177,25 +174,29 @@ async def _password_login(request: web.Request) -> web.StreamResponse:
     console.check_pre_session(request, posted)
     login = posted.get("login", "").strip()[:64]
     password = posted.get("password", "")[:256]
-    key = login.lower()
-    now = console.now()
-    recent = [t for t in console.login_failures.get(key, []) if now - t < LOGIN_PAUSE]
-    if len(recent) >= LOGIN_ATTEMPTS:
-        return _render_login(request, error=texts.LOGIN_THROTTLED, status=429)
+    address = request.remote or ""
+    wait = console.login_throttle.wait(address, console.now())
+    if wait > timedelta(0):
+        # Not even checked: a right guess during the wait must not tell the guesser anything.
+        response = _render_login(
+            request, error=texts.LOGIN_THROTTLED.format(wait=_wait_text(wait)), status=429
+        )
+        response.headers["Retry-After"] = str(math.ceil(wait.total_seconds()))
+        return response
     user_id = await console.store.check_password(login, password) if login else None
     if user_id is None:
-        if len(console.login_failures) >= FAILURES_KEPT:
-            # Forget pauses that are over (many names tried: keep the table small).
-            console.login_failures = {
-                name: times
-                for name, times in console.login_failures.items()
-                if now - times[-1] < LOGIN_PAUSE
-            }
-        console.login_failures[key] = [*recent, now][-LOGIN_ATTEMPTS:]
+        console.login_throttle.failed(address, console.now())
         log.warning("console: failed password login")
         return _render_login(request, error=texts.LOGIN_FAILED, status=401)
-    console.login_failures.pop(key, None)
+    console.login_throttle.succeeded(address)
     return await _start_session(request, user_id)
+
+
+def _wait_text(wait: timedelta) -> str:
+    seconds = math.ceil(wait.total_seconds())
+    if seconds < 120:
+        return texts.WAIT_SECONDS.format(count=seconds)
+    return texts.WAIT_MINUTES.format(count=math.ceil(seconds / 60))
 
 
 async def _link_page(request: web.Request) -> web.StreamResponse:

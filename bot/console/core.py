@@ -24,6 +24,7 @@ from yarl import URL
 
 from bot.console import texts
 from bot.console.store import ConsoleStore
+from bot.console.throttle import LoginThrottle
 from handlers.services import Services
 from intake import IntakeError, IntakeService, Outcome, Role, UserView
 
@@ -111,7 +112,7 @@ class Console:
         self.store = ConsoleStore(services.intake.engine, clock=clock)
         self.questions = services.questions
         self.secure_cookies = URL(base_url).scheme == "https"
-        self.login_failures: dict[str, list[datetime]] = {}
+        self.login_throttle = LoginThrottle()
         self._secret_key = secret_key
         self._templates = Environment(
             loader=FileSystemLoader(TEMPLATES),

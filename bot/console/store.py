@@ -28,8 +28,6 @@ from intake.models import ConsoleLoginToken, ConsolePassword, ConsoleSession, Us
 LINK_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=12)
 LOGIN_MAX = 64
-PASSWORD_MIN = 10
-PASSWORD_MAX = 256
 
 # scrypt parameters: 16 MiB of memory per hash, about 50 ms on a small server.
 _SCRYPT_N = 2**14

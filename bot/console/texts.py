@@ -7,7 +7,9 @@ TITLE = "明白 · 工作台"
 # Logging in and out.
 LOGIN_HINT = "在 Telegram 里私聊机器人发送 /console，会收到一个一次性登录链接（10 分钟内有效）。"
 LOGIN_FAILED = "登录名或密码不对。"
-LOGIN_THROTTLED = "登录失败次数太多，请 15 分钟后再试，或在 Telegram 里发送 /console 获取登录链接。"
+LOGIN_THROTTLED = "登录失败次数太多，请 {wait}后再试，或在 Telegram 里发送 /console 获取登录链接。"
+WAIT_SECONDS = "{count} 秒"
+WAIT_MINUTES = "{count} 分钟"
 LOGIN_MESSAGES = {
     "expired": "登录已过期，请重新登录。",
     "logged_out": "您已退出登录。",
@@ -73,6 +75,9 @@ PASSWORD_REMOVED = "已取消 {name} 的密码登录。"
 PASSWORD_TOO_SHORT = "密码至少 {min} 个字符。"
 PASSWORD_TOO_LONG = "密码最多 {max} 个字符。"
 PASSWORD_MISMATCH = "两次输入的密码不一样。"
+PASSWORD_COMMON = "这个密码太常见，别人很容易猜到，请换一个（可以用几个词连成的一句话）。"
+PASSWORD_TRIVIAL = "密码不能是连续或重复的字符（比如 1234567890、aaaaaaaaaa），请换一个。"
+PASSWORD_PERSONAL = "密码不能包含登录名或本系统的名字（如 mingbai），请换一个。"
 LOGIN_NAME_BAD = "登录名只能用 3–64 个英文字母、数字、点、横线或下划线。"
 LOGIN_NAME_TAKEN = "登录名「{login}」已经有人用了。"
 PASSWORD_NOT_STAFF = "只能给工作人员设置密码登录。"

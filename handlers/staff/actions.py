@@ -374,8 +374,9 @@ class StaffActions:
             return
         chat_id, message_id = card
         try:
+            shown = await cards.view_for_chat(self._services, chat_id, ticket)
             await bot.edit_message_text(
-                await cards.card_text(self._services, ticket),
+                await cards.card_text(self._services, shown),
                 chat_id=chat_id,
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
@@ -516,10 +517,11 @@ async def _edit(message: Message | None, text: str) -> None:
 
 
 async def send_card(bot: Bot, services: Services, chat_id: int, ticket: TicketView) -> Message:
-    """Send a ticket's card with its buttons."""
+    """Send a ticket's card with its buttons, numbers masked unless the chat is its holder's."""
+    shown = await cards.view_for_chat(services, chat_id, ticket)
     return await bot.send_message(
         chat_id,
-        await cards.card_text(services, ticket),
+        await cards.card_text(services, shown),
         parse_mode=ParseMode.HTML,
         reply_markup=cards.card_keyboard(ticket),
     )

@@ -11,7 +11,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -23,6 +23,7 @@ from handlers.texts import staff as texts
 from intake import DeadlineAlert, EventView, IntakeError, Level, TicketView, Visibility
 from intake.deadlines import open_deadlines
 from intake.enums import LEVELS, TicketState
+from intake.privacy import mask_digits, mask_numbers
 from intake.rules import FROM_STATES, Action
 
 TICKET_NUMBER = re.compile(r"\d{4}-\d{6,}")
@@ -134,6 +135,32 @@ async def person_name(services: Services, user_id: int | None) -> str:
         return (await services.intake.get_user(user_id)).display_name
     except IntakeError:
         return texts.UNKNOWN_PERSON
+
+
+def group_view(ticket: TicketView) -> TicketView:
+    """The ticket as a group may see it: ID and phone numbers masked down to their last 4 digits.
+
+    A story often carries a 身份证号 or a phone number; everyone in the staff group sees its card,
+    while only the ticket's holder needs the numbers (and the console shows them in full).
+    """
+    phone = ticket.contact_phone
+    return replace(
+        ticket,
+        text=mask_numbers(ticket.text),
+        contact_phone=mask_digits(phone) if phone else phone,
+    )
+
+
+async def view_for_chat(services: Services, chat_id: int, ticket: TicketView) -> TicketView:
+    """The ticket in full in its holder's private chat, as :func:`group_view` anywhere else."""
+    if ticket.assignee_id is not None and chat_id > 0:
+        try:
+            holder = await services.intake.get_user(ticket.assignee_id)
+        except IntakeError:
+            return group_view(ticket)
+        if holder.telegram_id == chat_id:
+            return ticket
+    return group_view(ticket)
 
 
 async def card_text(services: Services, ticket: TicketView, *, heading: str | None = None) -> str:
@@ -333,8 +360,17 @@ def alert_line(services: Services, alert: DeadlineAlert) -> str:
     )
 
 
-async def history_text(services: Services, events: Iterable[EventView]) -> str:
-    """A ticket's history, oldest first, with who did what and the words they wrote."""
+async def history_text(
+    services: Services, events: Iterable[EventView], *, masked: bool = True
+) -> str:
+    """A ticket's history, oldest first, with who did what and the words they wrote.
+
+    Args:
+        services: The services (for names).
+        events: The ticket's events, oldest first.
+        masked: Whether ID and phone numbers in the words are masked (see :func:`group_view`).
+
+    """
     tz = services.intake_config.tz
     names: dict[int, str] = {}
     lines = [texts.HISTORY_TITLE]
@@ -352,7 +388,8 @@ async def history_text(services: Services, events: Iterable[EventView]) -> str:
         )
         for detail in (event.text, event.route):
             if detail:
-                lines.append(texts.HISTORY_DETAIL.format(text=escape(_shorten(detail))))
+                shown = mask_numbers(detail) if masked else detail
+                lines.append(texts.HISTORY_DETAIL.format(text=escape(_shorten(shown))))
     return "\n".join(lines)
 
 

@@ -97,7 +97,8 @@ class StaffCommands:
         ticket = await self._intake.get_ticket(actor.id, number)
         events = await self._intake.history(actor.id, number)
         await send_card(context.bot, self._services, message.chat_id, ticket)
-        history = await cards.history_text(self._services, events)
+        shown = await cards.view_for_chat(self._services, message.chat_id, ticket)
+        history = await cards.history_text(self._services, events, masked=shown is not ticket)
         await message.reply_text(_fit(history), parse_mode=ParseMode.HTML)
 
     async def _note(

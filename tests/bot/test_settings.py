@@ -61,3 +61,11 @@ def test_a_missing_file_and_a_bad_value_are_refused_clearly(tmp_path: Path) -> N
         load_settings({"MINGBAI_STAFF_CHAT_ID": "not a number"})
     with pytest.raises(SettingsError, match="MINGBAI_ANSWER_THRESHOLD"):
         load_settings({"MINGBAI_ANSWER_THRESHOLD": "2"})
+
+
+def test_privacy_mask_questions_are_kept_180_days_unless_configured() -> None:
+    assert load_settings({}).question_retention_days == 180
+    configured = load_settings({"MINGBAI_QUESTION_RETENTION_DAYS": "30"})
+    assert configured.question_retention_days == 30
+    with pytest.raises(SettingsError, match="MINGBAI_QUESTION_RETENTION_DAYS"):
+        load_settings({"MINGBAI_QUESTION_RETENTION_DAYS": "0"})

@@ -38,7 +38,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0006"
+    assert await current_revision(empty_engine) == head_revision() == "0013"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -78,4 +78,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0004_bans_and_held_updates.py",
         "0005_inbox_and_outbox.py",
         "0006_report_history_index.py",
+        "0013_question_text_retention.py",
     ]

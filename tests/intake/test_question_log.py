@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake import ErrorCode, IntakeError
+from intake.models import QuestionRecord
 from intake.question_log import EntryUsage, QuestionDecision, QuestionLog
 from tests.intake.conftest import FakeClock, local
 
@@ -108,3 +111,62 @@ async def test_concurrent_ratings_by_one_person_leave_one_rating(log: QuestionLo
 
     [usage] = await log.usage()
     assert usage.helpful + usage.unhelpful == 1
+
+
+async def test_privacy_mask_purge_keeps_only_the_decision_and_entry_of_old_questions(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    log = QuestionLog(engine, clock=clock, retention=timedelta(days=180))
+    clock.now = local(2026, 1, 1)
+    await log.record(7, "我的身份证号110101199003077777丢了", "none", None, [("a.b", 0.2)])
+    await log.record(7, "离婚冷静期多长", "answer", "divorce.cooling_off", [("x.y", 0.9)])
+    clock.now = local(2026, 6, 29)  # 179 days later
+    await log.record(8, "彩礼能要回来吗", "none")
+
+    assert await log.purge() == 0
+    clock.now = local(2026, 7, 1)
+    assert await log.purge() == 2
+    assert await log.purge() == 0  # once blanked, nothing more to do
+
+    assert [q.text for q in await log.unanswered()] == ["彩礼能要回来吗"]
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(
+                    QuestionRecord.text,
+                    QuestionRecord.asked_by,
+                    QuestionRecord.decision,
+                    QuestionRecord.entry_id,
+                    QuestionRecord.candidates,
+                ).order_by(QuestionRecord.id)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (None, None, "none", None, []),
+        (None, None, "answer", "divorce.cooling_off", []),
+        ("彩礼能要回来吗", 8, "none", None, []),
+    ]
+    # The figures still count the old answer.
+    [usage] = await log.usage()
+    assert (usage.entry_id, usage.answered) == ("divorce.cooling_off", 1)
+
+
+def test_privacy_mask_questions_are_kept_at_least_a_day(engine: AsyncEngine) -> None:
+    with pytest.raises(ValueError, match="at least a day"):
+        QuestionLog(engine, retention=timedelta(hours=23))
+
+
+async def test_privacy_mask_forget_erases_one_persons_questions_and_ratings(
+    log: QuestionLog,
+) -> None:
+    await log.record(7, "离婚冷静期多长", "answer", "divorce.cooling_off")
+    await log.record(7, "路灯坏了找谁", "none")
+    await log.record(8, "彩礼能要回来吗", "none")
+    await log.record_rating("divorce.cooling_off", True, 7)
+    await log.record_rating("divorce.cooling_off", False, 8)
+
+    assert await log.forget(7) == 2
+    assert await log.forget(7) == 0
+
+    assert [(q.text, q.asked_by) for q in await log.unanswered()] == [("彩礼能要回来吗", 8)]
+    assert await log.usage() == (EntryUsage("divorce.cooling_off", 0, 0, 1),)

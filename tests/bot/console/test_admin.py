@@ -74,6 +74,29 @@ async def test_bad_password_forms_are_clear_messages(
     assert await ConsoleStore(console.intake.engine).password_logins() == {}
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("1234567890", "密码不能是连续或重复的字符"),
+        ("password123", "这个密码太常见"),
+        ("Qwerty2026!", "这个密码太常见"),
+        ("grid.one-2026", "密码不能包含登录名"),
+    ],
+)
+async def test_password_policy_refuses_guessable_passwords_with_a_clear_message(
+    console: Console, password: str, message: str
+) -> None:
+    await console.login(console.people.admin)
+
+    status, html = await console.post(
+        "/admin/passwords", form(console.people.grid, password=password, repeat=password)
+    )
+
+    assert status == 400
+    assert message in errors_of(html)
+    assert await ConsoleStore(console.intake.engine).password_logins() == {}
+
+
 async def test_a_login_name_belongs_to_one_person(console: Console) -> None:
     await console.login(console.people.admin)
     assert (await console.post("/admin/passwords", form(console.people.grid)))[0] == 200

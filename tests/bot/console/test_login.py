@@ -214,7 +214,9 @@ async def test_logging_out_needs_the_token_and_ends_the_session(console: Console
     assert response.status == 303
 
 
-async def test_password_login_with_throttling(console: Console) -> None:
+async def test_password_policy_failed_logins_slow_the_address_down_across_login_names(
+    console: Console,
+) -> None:
     await console.login(console.people.admin)
     status, html = await console.post(
         "/admin/passwords",
@@ -229,27 +231,34 @@ async def test_password_login_with_throttling(console: Console) -> None:
     assert status == 200, errors_of(html)
     console.client.session.cookie_jar.clear()
 
-    async def attempt(login: str, password: str) -> int:
+    async def attempt(login: str, password: str) -> tuple[int, str, str | None]:
         page = await console.client.get(f"{PREFIX}/login")
         response = await console.client.post(
             f"{PREFIX}/login",
             data={"csrf": csrf_of(await page.text()), "login": login, "password": password},
             allow_redirects=False,
         )
-        return response.status
+        return response.status, await response.text(), response.headers.get("Retry-After")
 
-    assert await attempt("officer.zhang", "wrong password") == 401
-    assert await attempt("nobody", "correct horse battery") == 401
-    assert await attempt("officer.zhang", "correct horse battery") == 303
+    assert (await attempt("officer.zhang", "wrong password"))[0] == 401
+    assert (await attempt("nobody", "correct horse battery"))[0] == 401
+    assert (await attempt("officer.zhang", "correct horse battery"))[0] == 303
     status, html = await console.get("/queue")
     assert "镇干部（镇干部）" in html
 
+    # Three free failures, each with another name; then a wait that doubles with every failure.
     console.client.session.cookie_jar.clear()
-    for _ in range(5):
-        assert await attempt("officer.zhang", "guess") == 401
-    assert await attempt("officer.zhang", "correct horse battery") == 429
-    console.clock.advance(minutes=16)
-    assert await attempt("officer.zhang", "correct horse battery") == 303
+    for name in ("officer.zhang", "officer.li", "admin"):
+        assert (await attempt(name, "guess it"))[0] == 401
+    status, html, retry = await attempt("officer.zhang", "correct horse battery")
+    assert (status, retry) == (429, "1")
+    assert "请 1 秒后再试" in errors_of(html) and "/console" in errors_of(html)
+    console.clock.advance(seconds=1)
+    assert (await attempt("officer.wang", "guess it"))[0] == 401
+    console.clock.advance(seconds=1)
+    assert (await attempt("officer.zhang", "correct horse battery"))[0] == 429
+    console.clock.advance(seconds=1)
+    assert (await attempt("officer.zhang", "correct horse battery"))[0] == 303
 
 
 async def test_password_login_needs_the_login_forms_token(console: Console) -> None:

@@ -450,3 +450,16 @@ async def test_only_the_actions_a_role_may_take_are_offered(
     _, html = await console.get(f"/tickets/{number}")
 
     assert set(re.findall(r'id="action-([a-z_]+)"', html)) == offered
+
+
+async def test_privacy_mask_the_console_shows_id_and_phone_numbers_in_full(
+    console: Console,
+) -> None:
+    story = "我的身份证号63012219800101123X，有事打13912345678。"
+    number = (await file(console.intake, console.people.villager, text=story)).ticket.number
+
+    await console.login(console.people.officer)
+    status, html = await console.get(f"/tickets/{number}")
+
+    assert status == 200
+    assert "63012219800101123X" in html and "13912345678" in html
