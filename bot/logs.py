@@ -1,4 +1,7 @@
-"""Logging for the long-running commands: INFO to stderr, with nothing secret or personal in it.
+"""Logging for the long-running commands: to a file and stderr, nothing secret or personal in it.
+
+Records at INFO and above go to ``mingbai.log`` in the data folder and to stderr; the terminal
+trial logs to the file only, its stderr being the villager's chat.
 
 Privacy by default, at every level: no message text, names, phone or ID numbers, bot tokens or
 console login links reach a log record. The HTTP client of python-telegram-bot logs every request
@@ -15,10 +18,12 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from intake.privacy import PERSONAL_NUMBER
 
+LOG_FILE = "mingbai.log"
 QUIET = ("httpx", "httpcore", "aiohttp.access", "apscheduler")
 REDACTED_LOGGERS = ("telegram",)
 """The libraries whose records have their payload arguments replaced by ``<redacted>``."""
@@ -87,9 +92,20 @@ def install_redaction() -> None:
         logging.setLogRecordFactory(_RedactingFactory(factory))
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Send log records to stderr with times, keeping chatty clients quiet and records clean."""
+def configure_logging(data_dir: Path, *, to_stderr: bool = True, level: int = logging.INFO) -> None:
+    """Send log records to the data folder's log file (and stderr), with times.
+
+    Chatty clients are kept quiet and every record is cleaned (see the module's docstring).
+    """
     install_redaction()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [logging.FileHandler(data_dir / LOG_FILE, encoding="utf-8")]
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+    )
     for name in QUIET:
         logging.getLogger(name).setLevel(max(level, logging.WARNING))

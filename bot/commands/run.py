@@ -31,8 +31,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run until stopped (or, chatting without a terminal, until the input ends)."""
     settings = load_settings()
-    if settings.telegram_token:
-        configure_logging()
+    # Without a token the terminal is the villager's chat: the log stays in its file.
+    configure_logging(settings.data_dir, to_stderr=bool(settings.telegram_token))
     try:
         asyncio.run(_run(settings))
     except KeyboardInterrupt:

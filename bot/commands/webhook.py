@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM."""
-    configure_logging()
-    asyncio.run(_serve(load_settings()))
+    settings = load_settings()
+    configure_logging(settings.data_dir)
+    asyncio.run(_serve(settings))
     return 0
 
 

@@ -1,5 +1,6 @@
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,9 +16,9 @@ def record_factory() -> Iterator[None]:
 
 
 def test_the_http_client_never_logs_request_urls_at_info(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    configure_logging()
+    configure_logging(tmp_path)
     with caplog.at_level(logging.INFO):
         logging.getLogger("httpx").info(
             "HTTP Request: POST https://api.telegram.org/bot123:SECRET/getMe"
@@ -29,9 +30,9 @@ def test_the_http_client_never_logs_request_urls_at_info(
 
 
 def test_privacy_mask_records_lose_payloads_numbers_and_login_tokens(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    configure_logging()
+    configure_logging(tmp_path)
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("telegram.Bot").debug(
             "Calling Bot API endpoint `%s` with parameters `%s`",

@@ -28,11 +28,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after")
 
 
 @pytest.fixture
-def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+def debug_logs(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> Iterator[pytest.LogCaptureFixture]:
     """Every record at DEBUG and above, with logging configured as the bot's commands do."""
     levels = {name: logging.getLogger(name).level for name in QUIET}
     factory = logging.getLogRecordFactory()
-    configure_logging(logging.DEBUG)
+    configure_logging(tmp_path, level=logging.DEBUG)
     caplog.set_level(logging.DEBUG)
     try:
         yield caplog
