@@ -245,9 +245,7 @@ class Liaisons:
                 )
             ).all()
         cases = Counter((_month(row.received_at, tz), row.filed_by_id) for row in filed)
-        questions = Counter(
-            (_month(row.asked_at, tz), by_telegram[row.asked_by]) for row in asked
-        )
+        questions = Counter((_month(row.asked_at, tz), by_telegram[row.asked_by]) for row in asked)
         months = _months(start, end)
         rows = []
         for month in months:

@@ -261,9 +261,7 @@ class IntakeService:
 
         """
         now = self._now()
-        clean = validation.clean_new_ticket(
-            self._config, new, today=self.deadlines.local_date(now)
-        )
+        clean = validation.clean_new_ticket(self._config, new, today=self.deadlines.local_date(now))
         try:
             async with self._sessions.begin() as session:
                 actor = await self._require_user(session, actor_id)

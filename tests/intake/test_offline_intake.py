@@ -14,6 +14,7 @@ from intake.validation import parse_day
 from tests.intake.conftest import FakeClock, People, file, local
 
 TODAY = date(2026, 3, 2)
+RECEPTION = {"source": Source.RECEPTION, "reception_leader": "王镇长"}
 
 
 async def test_each_offline_channel_records_what_belongs_to_it(
@@ -62,11 +63,11 @@ async def test_each_offline_channel_records_what_belongs_to_it(
         ({"source": Source.RECEPTION, "reception_date": TODAY}, "接访领导姓名不能为空"),
         ({"source": Source.RECEPTION, "reception_leader": "王镇长"}, "需要填写接访日期"),
         (
-            {"source": Source.RECEPTION, "reception_leader": "王镇长", "reception_date": date(2026, 3, 3)},
+            {**RECEPTION, "reception_date": date(2026, 3, 3)},
             "还没到",
         ),
         (
-            {"source": Source.RECEPTION, "reception_leader": "王镇长", "reception_date": date(2025, 1, 1)},
+            {**RECEPTION, "reception_date": date(2025, 1, 1)},
             "已超过一年",
         ),
         ({"source": Source.GRID_PATROL}, "排查地点不能为空"),

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from intake import ErrorCode, IntakeError, Level, Role, Source, TicketState
-from intake.rules import Action, check, check_filing, check_level_change
 from intake.enums import OFFLINE_SOURCES
+from intake.rules import Action, check, check_filing, check_level_change
 from intake.views import UserView
 from tests.intake.conftest import ticket_view, user_view
 

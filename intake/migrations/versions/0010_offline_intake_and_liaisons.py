@@ -46,9 +46,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_liaison_applications")),
     )
-    op.create_index(
-        op.f("ix_liaison_applications_user_id"), "liaison_applications", ["user_id"]
-    )
+    op.create_index(op.f("ix_liaison_applications_user_id"), "liaison_applications", ["user_id"])
     op.create_index(op.f("ix_liaison_applications_state"), "liaison_applications", ["state"])
 
 
