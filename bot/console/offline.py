@@ -54,7 +54,10 @@ async def new_ticket_page(request: web.Request) -> web.StreamResponse:
     console = request.app[CONSOLE]
     visitor = await console.visitor(request)
     console.require(visitor, OFFLINE_FILERS)
-    values = {"form_key": secrets.token_urlsafe(24), "village": visitor.user.village_code or ""}
+    values = dict.fromkeys(FIELDS, "") | {
+        "form_key": secrets.token_urlsafe(24),
+        "village": visitor.user.village_code or "",
+    }
     return _render(request, console, visitor, values)
 
 
