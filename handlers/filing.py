@@ -87,9 +87,9 @@ def filing_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     """The filing conversation, then the offers made outside it.
 
     Order: the persistent ``filing`` conversation (entry points: the FILE_TICKET button, /file,
-    /daiban, the liaison's 替村民登记 button and the staff's /dengji); the offer to file a photo, voice message,
-    video or document sent outside the flow; declining that offer; presses of filing buttons
-    from a flow that has ended.
+    /daiban, the liaison's 替村民登记 button and the staff's /dengji); the offer to file a
+    photo, voice message, video or document sent outside the flow; declining that offer;
+    presses of filing buttons from a flow that has ended.
     """
     flow = FilingFlow(services)
     return [

@@ -97,6 +97,12 @@ class Application:
         found = self.services.intake_config.village(applied.village_code)
         village_name = found.name if found is not None else applied.village_code
         await message.reply_text(texts.APPLIED.format(name=applied.name, village=village_name))
+        staff_chat = self.services.staff_chat_id
+        if staff_chat is not None:
+            # The phone stays out of the group: the admin sees it on the console's page.
+            await context.bot.send_message(
+                staff_chat, texts.NEW_APPLICATION.format(name=applied.name, village=village_name)
+            )
 
 
 class OnBehalf:

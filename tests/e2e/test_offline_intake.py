@@ -333,6 +333,9 @@ async def test_offline_intake_liaison_applies_is_approved_and_counted(bot: BotHa
     assert (await user.reply()).text == liaison_texts.APPLIED.format(
         name="李明白", village="示例村03"
     )
+    announced = await bot.staff_group.reply()
+    assert announced.text == liaison_texts.NEW_APPLICATION.format(name="李明白", village="示例村03")
+    assert "13909713333" not in announced.text
     await user.send_command("/shenqing 李明白 示例村03 13909713333")
     assert (await user.reply()).text.startswith("您的申请已经提交，正在等待管理员审核")
 
