@@ -180,11 +180,17 @@ class Liaisons:
             )
         decided = ApplicationState.APPROVED if approve else ApplicationState.DECLINED
         async with self._sessions.begin() as session:
-            await session.execute(
+            # Only a pending application is decided: of two admins at once, the second is told.
+            result = await session.execute(
                 update(LiaisonApplication)
-                .where(LiaisonApplication.id == application_id)
+                .where(
+                    LiaisonApplication.id == application_id,
+                    LiaisonApplication.state == ApplicationState.PENDING,
+                )
                 .values(state=decided, decided_by_id=actor_id, decided_at=self._now())
             )
+            if not getattr(result, "rowcount", 0):
+                raise IntakeError(ErrorCode.CONFLICT, f"第 {application_id} 号申请已经审核过了。")
             decided_record = await session.get(LiaisonApplication, application_id)
             assert decided_record is not None
             return _view(decided_record)
