@@ -17,7 +17,8 @@ from telegram.ext import ContextTypes, ConversationHandler
 from handlers import callbacks, memory
 from handlers.services import Services
 from handlers.texts import filing as texts
-from intake import AttachmentKind, TicketKind
+from handlers.texts import offline as offline_texts
+from intake import AttachmentKind, Source, TicketKind
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -30,6 +31,10 @@ VILLAGER_PHONE = "villager_phone"
 STORY = "story"
 PHONE = "phone"
 CONFIRM = "confirm"
+CHANNEL = "channel"
+LEADER = "leader"
+RECEPTION_DAY = "reception_day"
+PLACE = "place"
 
 # Callback data inside the flow (all under callbacks.FILING).
 KIND_DATA = callbacks.FILING + "k:"  # + TicketKind value
@@ -43,6 +48,8 @@ REDO = callbacks.FILING + "redo"
 ABANDON = callbacks.FILING + "no"
 DROP_OFFER = callbacks.FILING + "drop"
 BEHALF = callbacks.FILING + "behalf"
+CHANNEL_DATA = callbacks.FILING + "c:"  # + Source value
+RECEPTION_TODAY = callbacks.FILING + "today"
 
 VILLAGES_PER_PAGE = 8
 
@@ -64,6 +71,11 @@ class Draft:
         behalf: Whether a liaison files it for a villager.
         villager_name: That villager's name.
         home_village: A village code to offer first (the liaison's own village).
+        source: How an offline case arrived (a :class:`~intake.Source` value), when staff
+            register it; ``None`` for a villager's or a liaison's filing.
+        leader: The leader who received the villager (镇领导接访).
+        reception_day: The day of that reception, ``YYYY-MM-DD``.
+        place: Where the grid worker found the matter (网格排查).
 
     """
 
@@ -76,6 +88,10 @@ class Draft:
     behalf: bool = False
     villager_name: str | None = None
     home_village: str | None = None
+    source: str | None = None
+    leader: str | None = None
+    reception_day: str | None = None
+    place: str | None = None
 
     def add_text(self, text: str) -> None:
         """Append a piece of the story."""
@@ -251,6 +267,21 @@ async def ask_village(
     return save(context, current, VILLAGE)
 
 
+def channel_summary(current: Draft) -> str:
+    """The lines of the summary that say how an offline case arrived ("" for other filings)."""
+    if current.source not in set(Source):
+        return ""
+    source = Source(current.source)
+    lines = offline_texts.SUMMARY_CHANNEL.format(channel=source.label)
+    if source is Source.RECEPTION:
+        lines += offline_texts.SUMMARY_RECEPTION.format(
+            leader=current.leader, day=current.reception_day
+        )
+    if source is Source.GRID_PATROL:
+        lines += offline_texts.SUMMARY_PLACE.format(place=current.place)
+    return lines
+
+
 def offer_buttons() -> InlineKeyboardMarkup:
     """登记问题 / 不用了, under an offer to file something sent outside the flow."""
     return InlineKeyboardMarkup(
@@ -291,10 +322,11 @@ async def ask_confirmation(
     village = services.intake_config.village(current.village or "")
     kind = TicketKind(current.kind) if current.kind in set(TicketKind) else None
     name, phone = current.villager_name, current.phone
+    behalf = texts.SUMMARY_BEHALF.format(name=name) if current.behalf and name else ""
     summary = texts.SUMMARY.format(
         kind=kind.label if kind else "",
         village=village.name if village else "",
-        behalf=texts.SUMMARY_BEHALF.format(name=name) if current.behalf and name else "",
+        behalf=channel_summary(current) + behalf,
         phone=texts.SUMMARY_PHONE.format(tail=phone[-4:]) if phone else texts.SUMMARY_NO_PHONE,
         attachments=describe_attachments(current.attachments) or texts.SUMMARY_NO_ATTACHMENTS,
         text=story_text(current),

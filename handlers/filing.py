@@ -2,8 +2,9 @@
 
 kind → village → the story (text, photos, voice, documents; several messages) → an optional
 phone number (only the villager's own, shared with Telegram's contact button) → confirm. The
-same conversation carries a liaison filing on a villager's behalf (:mod:`handlers.liaison`), so
-that while someone is in the middle of filing, the conversation sees their messages first.
+same conversation carries a liaison filing on a villager's behalf (:mod:`handlers.liaison`) and
+staff registering an offline case (:mod:`handlers.offline`), so that while someone is in the
+middle of filing, the conversation sees their messages first.
 
 Every stray message gets a hint and the step asked again; what it carries is kept in the story
 rather than lost. 确认提交 files once: the flow ends with the first tap (a second one finds its
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import warnings
+from datetime import date
 from typing import Any
 
 from telegram import (
@@ -36,7 +38,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import callbacks, draft, feedback, liaison, memory
+from handlers import callbacks, draft, feedback, liaison, memory, offline
 from handlers.callbacks import exactly, starts_with
 from handlers.draft import (
     CONFIRM,
@@ -54,6 +56,7 @@ from handlers.questions import shorten
 from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.texts import filing as texts
+from handlers.texts import offline as offline_texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
 from intake.validation import clean_phone
 
@@ -84,9 +87,9 @@ def filing_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     """The filing conversation, then the offers made outside it.
 
     Order: the persistent ``filing`` conversation (entry points: the FILE_TICKET button, /file,
-    /daiban and the liaison's 替村民登记 button); the offer to file a photo, voice message,
-    video or document sent outside the flow; declining that offer; presses of filing buttons
-    from a flow that has ended.
+    /daiban, the liaison's 替村民登记 button and the staff's /dengji); the offer to file a
+    photo, voice message, video or document sent outside the flow; declining that offer;
+    presses of filing buttons from a flow that has ended.
     """
     flow = FilingFlow(services)
     return [
@@ -103,6 +106,7 @@ class FilingFlow:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.on_behalf = liaison.OnBehalf(services)
+        self.offline = offline.OfflineIntake(services)
 
     def conversation(self) -> ConversationHandler[Any]:
         """The persistent ``filing`` conversation."""
@@ -118,8 +122,12 @@ class FilingFlow:
                     CallbackQueryHandler(self.start, pattern=exactly(callbacks.FILE_TICKET)),
                     CommandHandler("file", self.start, filters=PRIVATE),
                     *self.on_behalf.entry_points(),
+                    *self.offline.entry_points(),
                 ],
                 states={
+                    **{
+                        step: [*handlers, stray] for step, handlers in self.offline.states().items()
+                    },
                     NAME: [*self.on_behalf.name_handlers(), stray],
                     KIND: [
                         CallbackQueryHandler(
@@ -162,7 +170,9 @@ class FilingFlow:
                 },
                 fallbacks=[
                     CommandHandler("cancel", self.cancel, filters=PRIVATE),
-                    CommandHandler(["file", "daiban"], self.still_filing, filters=PRIVATE),
+                    CommandHandler(
+                        ["file", "daiban", "dengji"], self.still_filing, filters=PRIVATE
+                    ),
                     CallbackQueryHandler(self.still_filing, pattern=exactly(callbacks.FILE_TICKET)),
                     CallbackQueryHandler(self.stale_in_flow, pattern=starts_with(callbacks.FILING)),
                 ],
@@ -456,6 +466,8 @@ class FilingFlow:
     async def ask_again(self, message: Message, context: Context, current: Draft) -> str:
         """Ask the question of the step the villager is at."""
         services = self.services
+        if current.step in offline.STEPS:
+            return await offline.ask_step(message, context, current)
         if current.step == NAME:
             return await liaison.ask_name(message, context, current)
         if current.step == VILLAGE:
@@ -501,6 +513,11 @@ class FilingFlow:
 
     def _new_ticket(self, context: Context, current: Draft, message: Message) -> NewTicket:
         text = draft.story_text(current)
+        if current.source in set(Source):
+            source = Source(current.source)
+        else:
+            source = Source.LIAISON if current.behalf else Source.VILLAGER
+        day = current.reception_day
         return NewTicket(
             # The summary message: a second tap on it returns the ticket the first one filed.
             source_key=f"tg:{message.chat.id}:{message.message_id}",
@@ -508,7 +525,7 @@ class FilingFlow:
             category=self._category(text),
             text=text,
             village_code=current.village or "",
-            source=Source.LIAISON if current.behalf else Source.VILLAGER,
+            source=source,
             villager_name=current.villager_name if current.behalf else None,
             attachments=tuple(
                 Attachment(AttachmentKind(kind), file_id)
@@ -518,6 +535,9 @@ class FilingFlow:
             faq_shown=memory.shown_entries(context),
             contact_phone=current.phone,
             contact_consent=current.phone is not None,
+            reception_leader=current.leader,
+            reception_date=date.fromisoformat(day) if day else None,
+            patrol_place=current.place,
         )
 
     def _category(self, text: str) -> str:
@@ -537,6 +557,9 @@ class FilingFlow:
             "accept_date": cards.due_date_text(self.services, ticket.accept_due_at),
             "handle_days": deadlines.handling.days,
         }
+        if current.source in set(Source):
+            channel = Source(current.source).label
+            return offline_texts.FILED.format(channel=channel, name=current.villager_name, **values)
         if current.behalf:
             return texts.FILED_BEHALF.format(name=current.villager_name, **values)
         return texts.FILED.format(**values)

@@ -8,6 +8,9 @@ entry points and states to its own.
 
 Forwarding a message to the bot is how a liaison most often brings a villager's words: it is
 offered as "代谁登记？", the story prefilled with the forwarded message.
+
+Someone who is not yet a liaison is told how to apply (``/shenqing``); an admin approves the
+application in the staff console.
 """
 
 from __future__ import annotations
@@ -25,19 +28,24 @@ from handlers.staff import people
 from handlers.texts import filing as filing_texts
 from handlers.texts import liaison as texts
 from intake import IntakeError, Source, UserView
+from intake.liaisons import Liaisons
 from intake.rules import check_filing
 from intake.validation import NAME_MAX, clean_phone
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
+APPLICATION_FIELDS = 3  # name, village, phone
 
 
 def liaison_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
-    """The offer made for a forwarded message ("代谁登记？" to a liaison).
+    """The offer made for a forwarded message ("代谁登记？" to a liaison), and ``/shenqing``.
 
     The on-behalf steps themselves are part of the ``filing`` conversation.
     """
-    return [MessageHandler(PRIVATE & filters.FORWARDED, OnBehalf(services).offer_forwarded)]
+    return [
+        MessageHandler(PRIVATE & filters.FORWARDED, OnBehalf(services).offer_forwarded),
+        CommandHandler("shenqing", Application(services).apply, filters=PRIVATE),
+    ]
 
 
 def may_file_on_behalf(user: UserView) -> bool:
@@ -60,6 +68,41 @@ async def ask_villager_phone(message: Message, context: Context, current: Draft)
     skip = InlineKeyboardButton(filing_texts.SKIP_BUTTON, callback_data=draft.SKIP_PHONE)
     await message.reply_text(texts.ASK_VILLAGER_PHONE, reply_markup=InlineKeyboardMarkup([[skip]]))
     return draft.save(context, current, draft.VILLAGER_PHONE)
+
+
+class Application:
+    """``/shenqing 姓名 村（社区） 电话``: applying to serve as a 法律明白人 (an admin decides)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def apply(self, update: Update, context: Context) -> None:
+        """Record the application, or say what is missing or wrong (nothing is kept then)."""
+        message = update.effective_message
+        user = update.effective_user
+        if message is None or user is None:
+            return
+        args = context.args or []
+        if len(args) != APPLICATION_FIELDS:
+            await message.reply_text(texts.APPLY_USAGE)
+            return
+        name, village, phone = args
+        actor = await people.actor(self.services, context, user)
+        desk = Liaisons(self.services.intake, self.services.intake_config)
+        try:
+            applied = await desk.apply(actor.id, name, village, phone)
+        except IntakeError as error:
+            await message.reply_text(f"{error.message}\n\n{texts.APPLY_USAGE}")
+            return
+        found = self.services.intake_config.village(applied.village_code)
+        village_name = found.name if found is not None else applied.village_code
+        await message.reply_text(texts.APPLIED.format(name=applied.name, village=village_name))
+        staff_chat = self.services.staff_chat_id
+        if staff_chat is not None:
+            # The phone stays out of the group: the admin sees it on the console's page.
+            await context.bot.send_message(
+                staff_chat, texts.NEW_APPLICATION.format(name=applied.name, village=village_name)
+            )
 
 
 class OnBehalf:
@@ -129,7 +172,8 @@ class OnBehalf:
     async def _start(self, message: Message, context: Context, user: User) -> Draft | None:
         actor = await people.actor(self.services, context, user)
         if not may_file_on_behalf(actor):
-            await message.reply_text(texts.NOT_A_LIAISON)
+            refusal = texts.STAFF_USE_DENGJI if actor.role.is_staff else texts.NOT_A_LIAISON
+            await message.reply_text(refusal)
             return None
         return draft.start(context, behalf=True, home_village=actor.village_code)
 

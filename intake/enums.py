@@ -71,18 +71,31 @@ class Source(StrEnum):
     LIAISON = "liaison"
     RECEPTION = "reception"
     PHONE = "phone"
+    WINDOW = "window"
+    GRID_PATROL = "grid_patrol"
 
     @property
     def label(self) -> str:
         """The Chinese name of the source."""
         return _SOURCE_LABELS[self]
 
+    @property
+    def is_offline(self) -> bool:
+        """Whether staff register it for a villager who came, called or was met in person."""
+        return self in OFFLINE_SOURCES
+
+
+# The order staff are offered them in: the window and the phone are the most common.
+OFFLINE_SOURCES = (Source.WINDOW, Source.PHONE, Source.RECEPTION, Source.GRID_PATROL)
+
 
 _SOURCE_LABELS = {
     Source.VILLAGER: "村民自报",
     Source.LIAISON: "法律明白人代报",
-    Source.RECEPTION: "接待日登记",
+    Source.RECEPTION: "镇领导接访",
     Source.PHONE: "电话登记",
+    Source.WINDOW: "接待专窗",
+    Source.GRID_PATROL: "网格排查",
 }
 
 

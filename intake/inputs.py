@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from intake.enums import AttachmentKind, Level, Source, TicketKind, TicketState
 
@@ -35,6 +36,9 @@ class NewTicket:
         faq_shown: Ids of the FAQ entries the villager saw before filing.
         contact_phone: A phone number for call-backs, stored only with consent.
         contact_consent: Whether the villager agreed to be called back on that number.
+        reception_leader: The township leader who received the villager (镇领导接访 only).
+        reception_date: The day of that reception, a township date (镇领导接访 only).
+        patrol_place: Where the grid worker found the matter (网格排查 only).
 
     """
 
@@ -51,6 +55,9 @@ class NewTicket:
     faq_shown: tuple[str, ...] = ()
     contact_phone: str | None = field(default=None, repr=False)
     contact_consent: bool = False
+    reception_leader: str | None = None
+    reception_date: date | None = None
+    patrol_place: str | None = None
 
 
 @dataclass(frozen=True)

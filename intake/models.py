@@ -8,7 +8,7 @@ install triggers so that the database refuses to as well.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Dialect,
     Enum,
@@ -189,6 +190,9 @@ class Ticket(Base):
     rating: Mapped[Rating | None] = mapped_column(_code(Rating))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     reject_route: Mapped[str | None] = mapped_column(Text)
+    reception_leader: Mapped[str | None] = mapped_column(String(64))
+    reception_date: Mapped[date | None] = mapped_column(Date, index=True)
+    patrol_place: Mapped[str | None] = mapped_column(String(128))
     version: Mapped[int] = mapped_column(Integer)
 
     co_unit_rows: Mapped[list[TicketCoUnit]] = relationship(
@@ -240,6 +244,9 @@ class Ticket(Base):
             rating=self.rating,
             reject_reason=self.reject_reason,
             reject_route=self.reject_route,
+            reception_leader=self.reception_leader,
+            reception_date=self.reception_date,
+            patrol_place=self.patrol_place,
         )
 
 
@@ -453,3 +460,19 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class LiaisonApplication(Base):
+    """Someone's request to serve as a 法律明白人, and the admin's decision on it."""
+
+    __tablename__ = "liaison_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    village_code: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -235,15 +235,17 @@ def check(action: Action, actor: UserView, ticket: TicketView) -> None:
         )
 
 
+OFFLINE_FILERS = frozenset(
+    {Role.GRID_WORKER, Role.VILLAGE_MEDIATOR, Role.TOWNSHIP_OFFICER, Role.ADMIN}
+)
+
 _FILERS: dict[Source, frozenset[Role]] = {
     Source.VILLAGER: frozenset(Role),
     Source.LIAISON: frozenset({Role.LIAISON, Role.ADMIN}),
-    Source.RECEPTION: frozenset(
-        {Role.GRID_WORKER, Role.VILLAGE_MEDIATOR, Role.TOWNSHIP_OFFICER, Role.ADMIN}
-    ),
-    Source.PHONE: frozenset(
-        {Role.GRID_WORKER, Role.VILLAGE_MEDIATOR, Role.TOWNSHIP_OFFICER, Role.ADMIN}
-    ),
+    Source.RECEPTION: OFFLINE_FILERS,
+    Source.PHONE: OFFLINE_FILERS,
+    Source.WINDOW: OFFLINE_FILERS,
+    Source.GRID_PATROL: OFFLINE_FILERS,
 }
 
 
@@ -251,7 +253,8 @@ def check_filing(actor: UserView, source: Source) -> None:
     """Refuse to file with ``source`` unless the actor's role may.
 
     Anyone may file for themselves; only liaisons file on a villager's behalf, and only grid,
-    village and township staff register reception-day and phone requests.
+    village and township staff register what arrives offline (window, phone, leader reception,
+    grid patrol).
 
     Raises:
         IntakeError: ``FORBIDDEN``.

@@ -264,8 +264,10 @@ class IntakeService:
         """Open a ticket; filing the same ``source_key`` again returns the first ticket.
 
         Who the villager is depends on the source: with ``Source.VILLAGER`` it is the actor;
-        with ``LIAISON`` (liaisons only) or ``RECEPTION`` / ``PHONE`` (grid, village and
-        township staff) it is the named ``villager_name``, linked to ``villager_id`` if given.
+        with ``LIAISON`` (liaisons only) or an offline source (``WINDOW``, ``PHONE``,
+        ``RECEPTION``, ``GRID_PATROL``: grid, village and township staff) it is the named
+        ``villager_name``, linked to ``villager_id`` if given. A ``RECEPTION`` records the
+        leader and the day, a ``GRID_PATROL`` the place.
 
         Args:
             actor_id: Who files.
@@ -279,8 +281,8 @@ class IntakeService:
                 unknown ``villager_id``, or a source the actor may not use.
 
         """
-        clean = validation.clean_new_ticket(self._config, new)
         now = self._now()
+        clean = validation.clean_new_ticket(self._config, new, today=self.deadlines.local_date(now))
         try:
             async with self._sessions.begin() as session:
                 actor = await self._require_user(session, actor_id)
@@ -318,6 +320,9 @@ class IntakeService:
                     level=Level.GRID,
                     received_at=now,
                     accept_due_at=self.deadlines.acceptance_due(now),
+                    reception_leader=clean.reception_leader,
+                    reception_date=clean.reception_date,
+                    patrol_place=clean.patrol_place,
                     co_unit_rows=[],
                 )
                 session.add(ticket)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from intake.config import IntakeConfig, Village
 from intake.enums import Source
@@ -16,11 +17,17 @@ from intake.inputs import NewTicket
 
 SOURCE_KEY_MAX = 200
 NAME_MAX = 64
+PLACE_MAX = 128
 REASON_MAX = 1000
+# A reception is registered within days of it; a year back is the furthest it makes sense.
+RECEPTION_DAYS_BACK = 366
 
 # Mainland mobile numbers, or landlines with their area code; +86 / 86 prefixes are dropped.
 _PHONE = re.compile(r"(?:\+?86)?(1\d{10}|0\d{9,11})")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+_FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_RELATIVE_DAYS = {"今天": 0, "昨天": 1, "前天": 2}
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,9 @@ class CleanTicket:
     grid_code: str
     villager_name: str | None
     contact_phone: str | None
+    reception_leader: str | None
+    reception_date: date | None
+    patrol_place: str | None
 
 
 def clean_text(text: str | None, *, what: str, limit: int) -> str:
@@ -118,13 +128,68 @@ def clean_grid(config: IntakeConfig, village: Village, code: str | None) -> str:
     return grid.code
 
 
-def clean_new_ticket(config: IntakeConfig, new: NewTicket) -> CleanTicket:
+def parse_day(text: str, today: date) -> date:
+    """A day as staff type it: ``2026-12-05``, ``2026年12月5日``, ``12月5日``, ``12-5``, 今天.
+
+    A day without a year is the latest such day not after ``today``.
+
+    Raises:
+        IntakeError: ``INVALID_INPUT`` for anything else or a day that does not exist.
+
+    """
+    typed = text.strip()
+    if typed in _RELATIVE_DAYS:
+        return today - timedelta(days=_RELATIVE_DAYS[typed])
+    full = _FULL_DATE.fullmatch(typed)
+    month_day = _MONTH_DAY.fullmatch(typed)
+    try:
+        if full is not None:
+            year, month, day = (int(part) for part in full.groups())
+            return date(year, month, day)
+        if month_day is not None:
+            month, day = (int(part) for part in month_day.groups())
+            guess = date(today.year, month, day)
+            return guess if guess <= today else date(today.year - 1, month, day)
+    except ValueError:
+        pass
+    raise IntakeError(
+        ErrorCode.INVALID_INPUT,
+        f"看不懂日期「{typed[:20]}」：请写成 2026-12-05、12月5日，或「今天」「昨天」。",
+    )
+
+
+def clean_reception_date(day: date | None, today: date) -> date:
+    """The day of a leader's reception: given, not in the future, not over a year back.
+
+    Raises:
+        IntakeError: ``INVALID_INPUT``.
+
+    """
+    if day is None:
+        raise IntakeError(ErrorCode.INVALID_INPUT, "镇领导接访需要填写接访日期。")
+    if day > today:
+        raise IntakeError(ErrorCode.INVALID_INPUT, f"接访日期 {day.isoformat()} 还没到，请核对。")
+    if (today - day).days > RECEPTION_DAYS_BACK:
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT, f"接访日期 {day.isoformat()} 已超过一年，请核对。"
+        )
+    return day
+
+
+def clean_new_ticket(config: IntakeConfig, new: NewTicket, *, today: date) -> CleanTicket:
     """Check a filing against the configuration.
+
+    Args:
+        config: The intake configuration.
+        new: The filing.
+        today: The township's date, to check a leader reception's date against.
 
     Raises:
         IntakeError: For an empty or oversized text, unknown village, grid or category, too
-            many attachments, a missing villager name when filing on someone's behalf, or a
-            phone number that is malformed or given without consent.
+            many attachments, a missing villager name when filing on someone's behalf, a
+            phone number that is malformed or given without consent, or channel details that
+            are missing (the leader and day of a 镇领导接访, the place of a 网格排查) or do not
+            belong to the channel.
 
     """
     if not new.source_key or len(new.source_key) > SOURCE_KEY_MAX:
@@ -147,10 +212,29 @@ def clean_new_ticket(config: IntakeConfig, new: NewTicket) -> CleanTicket:
         villager_name = None
     else:
         villager_name = clean_text(new.villager_name, what="村民姓名", limit=NAME_MAX)
+    leader, day, place = _clean_channel(new, today)
     return CleanTicket(
         text=text,
         village=village,
         grid_code=grid_code,
         villager_name=villager_name,
         contact_phone=clean_phone(new.contact_phone, consent=new.contact_consent),
+        reception_leader=leader,
+        reception_date=day,
+        patrol_place=place,
     )
+
+
+def _clean_channel(new: NewTicket, today: date) -> tuple[str | None, date | None, str | None]:
+    """The leader and day of a 镇领导接访, or the place of a 网格排查; nothing for the others."""
+    if new.source is Source.RECEPTION:
+        leader = clean_text(new.reception_leader, what="接访领导姓名", limit=NAME_MAX)
+        return leader, clean_reception_date(new.reception_date, today), None
+    if new.source is Source.GRID_PATROL:
+        return None, None, clean_text(new.patrol_place, what="排查地点", limit=PLACE_MAX)
+    if new.reception_leader or new.reception_date or new.patrol_place:
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT,
+            f"「{new.source.label}」不填接访领导、接访日期或排查地点，请核对登记方式。",
+        )
+    return None, None, None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from intake.enums import (
     DeadlineKind,
@@ -68,6 +68,9 @@ class TicketView:
     rating: Rating | None
     reject_reason: str | None
     reject_route: str | None
+    reception_leader: str | None = None
+    reception_date: date | None = None
+    patrol_place: str | None = None
 
 
 @dataclass(frozen=True)

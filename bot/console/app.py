@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from yarl import URL
 
-from bot.console import admin, figures, learning, texts, tickets
+from bot.console import admin, figures, learning, liaisons, offline, texts, tickets
 from bot.console.core import (
     CONSOLE,
     PRE_COOKIE,
@@ -84,8 +84,11 @@ def build_console(
     router.add_get(LOGIN_PATH, _link_page, name="link")
     router.add_post(LOGIN_PATH, _link_login)
     router.add_post("/logout", _logout, name="logout")
+    # Before the tickets: /tickets/new would otherwise be taken for a ticket number.
+    offline.add_routes(router)
     tickets.add_routes(router)
     figures.add_routes(router)
+    liaisons.add_routes(router)
     learning.add_routes(router)
     admin.add_routes(router)
     return app

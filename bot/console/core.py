@@ -27,6 +27,7 @@ from bot.console.store import ConsoleStore
 from bot.console.throttle import LoginThrottle
 from handlers.services import Services
 from intake import IntakeError, IntakeService, Outcome, Role, UserView
+from intake.rules import OFFLINE_FILERS
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ class Visitor:
     def is_supervisor(self) -> bool:
         """Township officers and admins see every page."""
         return self.user.role in SUPERVISORS
+
+    @property
+    def may_register_offline(self) -> bool:
+        """Grid, village and township staff register cases that arrived offline."""
+        return self.user.role in OFFLINE_FILERS
 
     @property
     def is_admin(self) -> bool:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +18,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
 
 from intake import FIGURE_DEFINITIONS, FIGURE_LABELS, Figures, Ratio, Report, ReportRow
+from intake.liaisons import RegisterRow
 from intake.reporting import AVERAGE_DAYS
 
 SECTIONS = (
@@ -212,3 +214,42 @@ def _add_charts(workbook: Any, sheets: dict[str, tuple[str, int]]) -> None:
     by_level.set_legend({"none": True})
     by_level.set_size({"width": 720, "height": 300})
     charts.insert_chart(17 + max(17, villages + 5), 0, by_level)
+
+
+REGISTER_COLUMNS = ("月份", "法律明白人", "村（社区）", "代报件数", "咨询问题数")
+
+
+def register_workbook_bytes(
+    rows: Sequence[RegisterRow], village_names: Mapping[str, str], start: date, end: date
+) -> bytes:
+    """The 法律明白人 service register (服务台账) as a one-sheet .xlsx workbook.
+
+    Args:
+        rows: One liaison's month each (see :meth:`intake.liaisons.Liaisons.register`).
+        village_names: Village names by code.
+        start: The first day of the period.
+        end: The last day of the period.
+
+    """
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    formats = _Formats(workbook)
+    sheet = workbook.add_worksheet("服务台账")
+    sheet.write_string(0, 0, f"上新庄镇法律明白人服务台账：{start} 至 {end}", formats.title)
+    for column, label in enumerate(REGISTER_COLUMNS):
+        sheet.write_string(2, column, label, formats.header)
+    for offset, row in enumerate(rows, start=3):
+        village = village_names.get(row.village_code or "", row.village_code or "—")
+        sheet.write_string(offset, 0, row.month)
+        sheet.write_string(offset, 1, row.name)
+        sheet.write_string(offset, 2, village)
+        sheet.write_number(offset, 3, row.cases)
+        sheet.write_number(offset, 4, row.questions)
+    total = len(rows) + 3
+    sheet.write_string(total, 0, "合计", formats.header)
+    sheet.write_number(total, 3, sum(row.cases for row in rows))
+    sheet.write_number(total, 4, sum(row.questions for row in rows))
+    sheet.set_column(0, 2, 16)
+    sheet.set_column(3, 4, 12)
+    workbook.close()
+    return buffer.getvalue()

@@ -42,6 +42,7 @@ DONE = {
     "request_feedback": "已发起回访。",
     "close": "已办结。",
     "reject": "已不予受理，理由和途径会告诉村民。",
+    "filed": "已登记。",
 }
 BAD_NUMBER = "「{field}」需要填一个整数。"
 BAD_CHOICE = "「{field}」的选择无效。"
@@ -82,3 +83,6 @@ LOGIN_NAME_BAD = "登录名只能用 3–64 个英文字母、数字、点、横
 LOGIN_NAME_TAKEN = "登录名「{login}」已经有人用了。"
 PASSWORD_NOT_STAFF = "只能给工作人员设置密码登录。"
 NOT_SAVED = "数据库暂时连不上，这次办理没有记下，也没有通知村民。请稍等一会儿再试一次。"
+
+# 法律明白人 applications.
+APPLICATION_DECIDED = "{name} 的申请：{state}。"

@@ -181,6 +181,11 @@ async def card_text(services: Services, ticket: TicketView, *, heading: str | No
             source=ticket.source.label, villager=escape(ticket.villager_name or texts.NOBODY)
         ),
     ]
+    if ticket.reception_leader and ticket.reception_date:
+        day = ticket.reception_date.isoformat()
+        lines.append(texts.CARD_RECEPTION.format(leader=escape(ticket.reception_leader), day=day))
+    if ticket.patrol_place:
+        lines.append(texts.CARD_PATROL.format(place=escape(ticket.patrol_place)))
     if ticket.assignee_id is not None:
         assignee = await person_name(services, ticket.assignee_id)
         lines.append(texts.CARD_ASSIGNEE.format(assignee=escape(assignee)))

@@ -15,6 +15,8 @@ CARD_REOPENED = "🔁 村民对答复不满意，工单已重新办理。"
 CARD_KIND = "类型：{kind}　类别：{category}"
 CARD_PLACE = "村：{village}（{grid}）　层级：{level}"
 CARD_SOURCE = "来源：{source}　村民：{villager}"
+CARD_RECEPTION = "接访：{leader}，{day}"
+CARD_PATROL = "排查地点：{place}"
 CARD_ASSIGNEE = "承办：{assignee}"
 CARD_UNITS = "牵头单位：{lead}　协办：{co}"
 CARD_DEADLINE = "{deadline}：{date}（{left}）"
@@ -139,6 +141,7 @@ STAFF_HELP = (
     "/role 用户 身份 [村、网格或单位] 设置人员身份（管理员）\n"
     "/ban 用户 [原因]、/unban 用户 停用或恢复某人使用机器人（镇干部、管理员）\n"
     "/console 在私聊里领取工作台登录链接\n"
+    "/dengji 在私聊里替村民登记窗口、电话、镇领导接访、网格排查来的事情\n"
     "直接回复工单卡片，可以给村民发正式答复（发送前会再确认一次）。"
 )
 

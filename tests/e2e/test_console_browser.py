@@ -28,11 +28,13 @@ from intake import (
     IntakeService,
     Outcome,
     Role,
+    Source,
     TicketState,
     create_engine,
     load_config,
     upgrade,
 )
+from intake.clock import utcnow
 from intake.question_log import QuestionLog
 from knowledge.service import Faq
 from tests.intake.conftest import new_ticket
@@ -257,3 +259,45 @@ async def test_the_queue_is_a_list_of_cards_on_a_phone(
     screenshot = tmp_path / "console-queue-phone.png"
     await page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
+
+
+async def test_offline_intake_a_case_is_registered_in_the_browser(
+    township: Township, browser: BrowserContext
+) -> None:
+    base_url = str(township.server.make_url("/console"))
+    link = await issue_login_link(
+        township.services, township.officer_telegram_id, base_url=base_url
+    )
+    assert link is not None
+    page = browser.pages[0] if browser.pages else await browser.new_page()
+    await page.goto(link)
+    await page.click("#confirm-login")
+    await expect(page).to_have_url(f"{base_url}/queue")
+
+    await page.click("#nav-new-ticket")
+    form = page.locator("#new-ticket")
+    await form.locator("select[name=channel]").select_option(label="镇领导接访")
+    await form.locator("input[name=leader]").fill("王镇长")
+    await form.locator("input[name=villager_name]").fill("马老三")
+    await form.locator("select[name=village]").select_option(value="V02")
+    await form.locator("select[name=kind]").select_option(label="矛盾纠纷")
+    await form.locator("select[name=category]").select_option(value="土地")
+    await form.locator("textarea[name=text]").fill("承包地边界和邻居说不清。")
+    await form.locator("button[type=submit]").click()
+
+    # Refused for the missing day; what was typed is still there.
+    await expect(page.locator("#error")).to_contain_text("镇领导接访需要填写接访日期")
+    await expect(form.locator("input[name=villager_name]")).to_have_value("马老三")
+    await expect(form.locator("select[name=village]")).to_have_value("V02")
+    today = township.services.intake.deadlines.local_date(utcnow()).isoformat()
+    await form.locator("input[name=reception_date]").fill(today)
+    await form.locator("button[type=submit]").click()
+
+    await expect(page.locator(".notice")).to_contain_text("已登记")
+    await expect(page.locator("#reception")).to_have_text(f"王镇长，{today}")
+    [filed] = [outcome.ticket for outcome in township.notified]
+    assert (filed.source, filed.villager_name, filed.village_code) == (
+        Source.RECEPTION,
+        "马老三",
+        "V02",
+    )

@@ -29,6 +29,7 @@ TABLES = {
     "held_updates",
     "inbox_updates",
     "outbox_messages",
+    "liaison_applications",
 }
 
 
@@ -78,5 +79,6 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0004_bans_and_held_updates.py",
         "0005_inbox_and_outbox.py",
         "0006_report_history_index.py",
+        "0010_offline_intake_and_liaisons.py",
         "0013_question_text_retention.py",
     ]

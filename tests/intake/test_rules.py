@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from intake import ErrorCode, IntakeError, Level, Role, Source, TicketState
+from intake.enums import OFFLINE_SOURCES
 from intake.rules import Action, check, check_filing, check_level_change
 from intake.views import UserView
 from tests.intake.conftest import ticket_view, user_view
@@ -146,9 +147,9 @@ def test_roles(action: Action, actor: UserView, fields: dict[str, object], allow
     [
         (Role.VILLAGER, {Source.VILLAGER}),
         (Role.LIAISON, {Source.VILLAGER, Source.LIAISON}),
-        (Role.GRID_WORKER, {Source.VILLAGER, Source.RECEPTION, Source.PHONE}),
-        (Role.VILLAGE_MEDIATOR, {Source.VILLAGER, Source.RECEPTION, Source.PHONE}),
-        (Role.TOWNSHIP_OFFICER, {Source.VILLAGER, Source.RECEPTION, Source.PHONE}),
+        (Role.GRID_WORKER, {Source.VILLAGER, *OFFLINE_SOURCES}),
+        (Role.VILLAGE_MEDIATOR, {Source.VILLAGER, *OFFLINE_SOURCES}),
+        (Role.TOWNSHIP_OFFICER, {Source.VILLAGER, *OFFLINE_SOURCES}),
         (Role.DEPARTMENT, {Source.VILLAGER}),
         (Role.ADMIN, set(Source)),
     ],

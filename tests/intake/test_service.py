@@ -146,7 +146,14 @@ async def test_a_liaison_files_for_a_named_villager(service: IntakeService, peop
 async def test_staff_register_reception_day_and_phone_requests(
     service: IntakeService, people: People
 ) -> None:
-    reception = await file(service, people.officer, source=Source.RECEPTION, villager_name="马六")
+    reception = await file(
+        service,
+        people.officer,
+        source=Source.RECEPTION,
+        villager_name="马六",
+        reception_leader="王镇长",
+        reception_date=local(2026, 3, 2).date(),
+    )
     phone = await file(service, people.grid, source=Source.PHONE, villager_name="马七")
 
     assert (reception.ticket.source, reception.ticket.villager_id) == (Source.RECEPTION, None)
@@ -158,7 +165,7 @@ async def test_staff_register_reception_day_and_phone_requests(
     [
         ("villager", Source.LIAISON),
         ("grid", Source.LIAISON),
-        ("villager", Source.RECEPTION),
+        ("villager", Source.WINDOW),
         ("liaison", Source.PHONE),
         ("police", Source.PHONE),
     ],
