@@ -20,6 +20,9 @@ ASK = "ask"  # "问问题": how to ask
 MY_TICKETS = "mytickets"  # the villager's tickets
 TICKET_HISTORY = "my:"  # + ticket number: its public history
 
+# A ticket's thread (handlers.thread): + ticket number, "the held message is for this one".
+THREAD_CHOICE = "t:"
+
 # Filing a ticket (handlers.filing); FILE_TICKET starts the flow from any area's button.
 FILE_TICKET = "file"
 FILING = "f:"  # + step-specific data inside the flow
