@@ -81,8 +81,7 @@ class ThreadRouter:
         replied = _bot_message_replied(message, context.bot.id)
         if replied is not None and cards.card_number(replied.text) is not None:
             return  # a staff member answering a card or prompt
-        actor = await people.actor(self.services, context, user)
-        tickets = await self.services.intake.open_tickets_of(actor.id)
+        tickets = await self.services.intake.open_tickets_of(user.id)
         if not tickets:
             return
         words = (message.text or message.caption or "").strip()
@@ -94,6 +93,7 @@ class ThreadRouter:
             return
         held = _held_from(message)
         if len(candidates) == 1:
+            actor = await people.actor(self.services, context, user)
             await self._join(message, context, actor, candidates[0].number, [held])
         else:
             _hold(context, held)

@@ -828,13 +828,18 @@ class IntakeService:
             messages = await session.scalars(query.order_by(TicketMessage.id))
             return tuple(message.to_view() for message in messages)
 
-    async def open_tickets_of(self, actor_id: int) -> tuple[TicketView, ...]:
-        """The unfinished tickets someone is the villager of or filed, newest first."""
+    async def open_tickets_of(self, telegram_id: int) -> tuple[TicketView, ...]:
+        """The unfinished tickets a Telegram user is the villager of or filed, newest first.
+
+        Looked up by Telegram id so that asking does not register anyone: someone unknown simply
+        has none.
+        """
+        person = select(User.id).where(User.telegram_id == telegram_id).scalar_subquery()
         async with self._sessions() as session:
             query = (
                 select(Ticket)
                 .where(
-                    or_(Ticket.villager_id == actor_id, Ticket.filed_by_id == actor_id),
+                    or_(Ticket.villager_id == person, Ticket.filed_by_id == person),
                     Ticket.state.not_in(rules.FINISHED_STATES),
                 )
                 .order_by(Ticket.received_at.desc(), Ticket.id.desc())

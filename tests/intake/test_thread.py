@@ -115,5 +115,8 @@ async def test_open_tickets_of_someone_leave_out_finished_ones(
     rejected = (await file(service, people.villager)).ticket.number
     await service.reject(people.officer, rejected, reason="不属于受理范围", route="向法院起诉")
     await file(service, people.neighbour)
+    villager = await service.get_user(people.villager)
+    assert villager.telegram_id is not None
 
-    assert [t.number for t in await service.open_tickets_of(people.villager)] == [kept]
+    assert [t.number for t in await service.open_tickets_of(villager.telegram_id)] == [kept]
+    assert await service.open_tickets_of(999_999) == ()
