@@ -15,7 +15,7 @@ CHOICE_GONE = "这条消息已经加好了，或者已经过期了。"
 # Typed to see one's tickets rather than to ask or file.
 LIST_WORDS = ("我的登记", "📋 我的登记", "我的工单", "查看进展", "登记的事")
 # A message beginning with one of these adds to a ticket rather than starting a new one.
-MORE_WORDS = ("补充", "再补充", "还要补充", "我补充")
+MORE_WORDS = ("补充", "再补充", "还要补充", "我补充", "我要补充", "我想补充", "我再补充")
 
 VILLAGER_MESSAGE = (
     "工单 {number}：工作人员给您留言：\n\n{text}\n\n"

@@ -18,11 +18,13 @@ from bot.local_api import BotMessage, TelegramUser
 from bot.runners import web_server
 from handlers.callbacks import THREAD_CHOICE
 from handlers.staff.cards import Press
+from handlers.texts import filing as filing_texts
 from handlers.texts import mytickets as mytickets_texts
 from handlers.texts import staff as staff_texts
 from handlers.texts import thread as texts
 from intake import EventType, TicketState, Visibility
 from tests.e2e.harness import CONSOLE_URL, BotHarness
+from tests.e2e.test_filing import tell, up_to_the_story
 from tests.e2e.test_staff import file_ticket, filed_with_card, officer, press, villager
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -235,3 +237,22 @@ async def test_ticket_thread_internal_note_not_shown_to_villager(bot: BotHarness
         (await bot.intake.ensure_admin(bot.admin.user_id, "")).id, number
     )
     assert [m.visibility for m in staff_view] == [Visibility.INTERNAL, Visibility.INTERNAL]
+
+
+async def test_ticket_thread_waits_while_the_villager_files_a_new_ticket(bot: BotHarness) -> None:
+    number, *_ = await accepted_ticket(bot)
+    admin = await bot.intake.ensure_admin(bot.admin.user_id, "管理员")
+    # Asked directly in intake: only the waiting matters here, not the notice.
+    await bot.intake.request_more(admin.id, number, "请补充借条的照片。")
+    user = villager(bot)
+
+    # Filing comes first: the story goes into the new ticket, not the waiting one's thread.
+    await up_to_the_story(user)
+    received = await tell(user, "另外一件事：村口的路灯坏了半年了")
+    assert received.text == filing_texts.STORY_RECEIVED
+    assert await thread_of(bot, number) == ["请补充借条的照片。"]
+
+    await user.send_command("/cancel")
+    await user.reply()
+    await user.send("借条找不到了，有转账记录")
+    assert (await user.reply()).text == texts.ADDED.format(number=number)
