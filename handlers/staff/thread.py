@@ -17,7 +17,7 @@ from handlers.texts import thread as texts
 from intake import ThreadMessageView, TicketView, Visibility
 from intake.rules import FROM_STATES, Action
 
-SHOWN_MAX = 20
+SHOWN_MAX = 10  # with LINE_TEXT_MAX, well within a Telegram message
 LINE_TEXT_MAX = 300
 
 
