@@ -223,6 +223,9 @@ async def test_ticket_thread_internal_note_not_shown_to_villager(bot: BotHarness
     prompt = await bot.staff_group.reply()
     await staff.reply_to(prompt, "对方是村干部的亲戚，注意回避")
     assert (await bot.staff_group.reply()).text == f"已留言：工单 {number}"
+    await press(staff, card, Press.THREAD)
+    marked = await bot.staff_group.reply()
+    assert "（内部）：对方是村干部的亲戚，注意回避" in marked.text
 
     # In the console: another internal message, shown to staff marked 内部.
     async with console_as(bot, staff) as console:
