@@ -22,9 +22,15 @@ from handlers.services import Services
 from handlers.smalltalk import smalltalk_handlers
 from handlers.staff import schedule_staff_jobs, staff_handlers
 from handlers.start import start_handlers
+from handlers.thread import thread_handlers, thread_router_handlers
 from handlers.topics import topics_handlers
 
 App = Application[Any, Any, Any, Any, Any, Any]
+
+# The guard sees every update first; then a villager's message that belongs to a ticket's thread
+# is taken before any area could answer it from the FAQ or offer a new ticket.
+GUARD_GROUP = -2
+THREAD_GROUP = -1
 
 # Every area's handlers share group 0, so exactly one handler takes each update; the order is the
 # priority: staff first (only in the staff chat), then the flows that hold a conversation, then
@@ -38,6 +44,7 @@ AREAS = (
     start_handlers,
     topics_handlers,
     mytickets_handlers,
+    thread_handlers,
     smalltalk_handlers,
     question_handlers,
     fallback_handlers,
@@ -66,7 +73,8 @@ def configure_application(application: App, services: Services, console_url: str
         console_url: The staff console's address, for the login links ``/console`` gives.
     """
     console = console_handlers(services, link_issuer(services, console_url))
-    application.add_handlers(guard_handlers(services), group=-1)
+    application.add_handlers(guard_handlers(services), group=GUARD_GROUP)
+    application.add_handlers(thread_router_handlers(services), group=THREAD_GROUP)
     application.add_handlers(compose_handlers(services, console))
     # First: a database failure rolls the batch back instead of being reported to the user.
     application.add_error_handler(stop_on_storage_error)

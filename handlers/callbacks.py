@@ -22,6 +22,8 @@ TICKET_HISTORY = "my:"  # + ticket number: its public history
 
 # /forget (handlers.forget): + "yes" or "no".
 FORGET = "forget:"
+# A ticket's thread (handlers.thread): + ticket number, "the held message is for this one".
+THREAD_CHOICE = "t:"
 
 # Filing a ticket (handlers.filing); FILE_TICKET starts the flow from any area's button.
 FILE_TICKET = "file"

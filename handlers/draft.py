@@ -121,6 +121,11 @@ def save(context: Context, draft: Draft, step: str) -> str:
     return step
 
 
+def in_progress(context: Context) -> bool:
+    """Whether this user is in the middle of filing (a draft is stored)."""
+    return _DRAFT in user_data(context)
+
+
 def discard(context: Context) -> None:
     """Forget the draft (filed or cancelled)."""
     user_data(context).pop(_DRAFT, None)

@@ -1,4 +1,4 @@
-"""The guard in front of every area (handler group -1): bans, the message limit, the ticket limit.
+"""The guard in front of every area (handler group -2): bans, the message limit, the ticket limit.
 
 For each update, before any area sees it:
 
@@ -65,7 +65,7 @@ def wall_clock() -> datetime:
 def guard_handlers(
     services: Services, *, clock: Clock | None = None
 ) -> list[BaseHandler[Any, Any, Any]]:
-    """The guard, for handler group -1.
+    """The guard, for handler group -2.
 
     Args:
         services: What the handlers work with.

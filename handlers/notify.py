@@ -5,6 +5,9 @@
   法律明白人 filed, to that liaison, to relay. Nobody is told about their own action: the area
   that handled it has already answered them.
 * A ticket that reaches 待回访 gets the 回访 buttons (:func:`handlers.feedback.ask_for_feedback`).
+* A message added to a ticket's thread goes across: staff's public messages (and requests for
+  补充材料) to the villager, the villager's words and files to the staff group. Internal
+  messages go nowhere.
 
 Every message is queued in the outbox with the change that caused it; notices to villagers are
 marked with their ticket, so that a notice the relay can never deliver (the villager blocked the
@@ -20,11 +23,27 @@ from telegram.constants import ParseMode
 
 from handlers.services import Services
 from handlers.staff import cards, people
+from handlers.staff import thread as staff_thread
 from handlers.texts import staff as texts
-from intake import EventType, EventView, IntakeError, Outcome, Source, TicketView, Visibility
+from handlers.texts import thread as thread_texts
+from intake import (
+    AttachmentKind,
+    EventType,
+    EventView,
+    IntakeError,
+    Outcome,
+    Source,
+    ThreadMessageView,
+    TicketView,
+    Visibility,
+)
+from intake.enums import Side
 from intake.outbox import regarding
 
 log = logging.getLogger(__name__)
+
+# Leaves room in a 1,024-character caption for the heading and HTML escapes.
+CAPTION_WORDS_MAX = 600
 
 
 class Notifier:
@@ -53,6 +72,87 @@ class Notifier:
                     await self._ask_for_feedback(bot, ticket)
                 else:
                     await self._tell_villager(bot, ticket, event)
+        message = outcome.message
+        if message is not None and message.visibility is Visibility.PUBLIC:
+            asked = any(event.type is EventType.MORE_REQUESTED for event in outcome.events)
+            with regarding(ticket.number, thread_texts.WRITTEN):
+                if message.side is Side.STAFF:
+                    await self._pass_to_villager(bot, ticket, message, asked=asked)
+                else:
+                    await self._pass_to_staff(bot, outcome, message)
+
+    async def _pass_to_villager(
+        self, bot: Bot, ticket: TicketView, message: ThreadMessageView, *, asked: bool
+    ) -> None:
+        recipient = await people.contact_for(self._services, ticket)
+        if recipient is None or recipient.telegram_id is None:
+            return
+        template = thread_texts.VILLAGER_MORE_REQUESTED if asked else thread_texts.VILLAGER_MESSAGE
+        notice = template.format(number=ticket.number, text=cards.escape(message.text or ""))
+        if ticket.source is Source.LIAISON:
+            name = cards.escape(ticket.villager_name or texts.NOBODY)
+            notice = texts.FOR_LIAISON.format(name=name) + notice
+        await bot.send_message(recipient.telegram_id, notice, parse_mode=ParseMode.HTML)
+
+    async def _pass_to_staff(self, bot: Bot, outcome: Outcome, message: ThreadMessageView) -> None:
+        chat_id = self._services.staff_chat_id
+        if chat_id is None:
+            log.warning(
+                "ticket %s: no staff group to pass a villager's message to", outcome.ticket.number
+            )
+            return
+        ticket = outcome.ticket
+        supplied = any(event.type is EventType.MORE_RECEIVED for event in outcome.events)
+        heading = (
+            thread_texts.STAFF_MORE_RECEIVED if supplied else thread_texts.STAFF_VILLAGER_WROTE
+        )
+        name = cards.escape(await cards.person_name(self._services, message.author_id))
+        text = heading.format(number=ticket.number, name=name)
+        words = message.text or ""
+        if len(words) > CAPTION_WORDS_MAX:
+            # A caption holds 1,024 characters; the whole message is in the thread.
+            words = words[:CAPTION_WORDS_MAX] + "…"
+        if words:
+            text += "\n" + cards.escape(words)
+        keyboard = staff_thread.villager_wrote_keyboard(ticket.number)
+        attachment = message.attachment
+        html = ParseMode.HTML
+        if attachment is None:
+            await bot.send_message(chat_id, text, parse_mode=html, reply_markup=keyboard)
+            return
+        match attachment.kind:
+            case AttachmentKind.PHOTO:
+                await bot.send_photo(
+                    chat_id,
+                    attachment.file_id,
+                    caption=text,
+                    parse_mode=html,
+                    reply_markup=keyboard,
+                )
+            case AttachmentKind.VOICE:
+                await bot.send_voice(
+                    chat_id,
+                    attachment.file_id,
+                    caption=text,
+                    parse_mode=html,
+                    reply_markup=keyboard,
+                )
+            case AttachmentKind.VIDEO:
+                await bot.send_video(
+                    chat_id,
+                    attachment.file_id,
+                    caption=text,
+                    parse_mode=html,
+                    reply_markup=keyboard,
+                )
+            case AttachmentKind.DOCUMENT:
+                await bot.send_document(
+                    chat_id,
+                    attachment.file_id,
+                    caption=text,
+                    parse_mode=html,
+                    reply_markup=keyboard,
+                )
 
     async def _post_card(self, bot: Bot, ticket: TicketView, *, heading: str | None = None) -> None:
         chat_id = self._services.staff_chat_id

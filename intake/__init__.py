@@ -23,7 +23,15 @@ from intake.inputs import Attachment, NewTicket, TicketFilter
 from intake.migrate import current_revision, head_revision, upgrade
 from intake.reporting import FIGURE_DEFINITIONS, FIGURE_LABELS, Figures, Ratio, Report, ReportRow
 from intake.service import IntakeService
-from intake.views import DeadlineAlert, EventView, Outcome, RoleChange, TicketView, UserView
+from intake.views import (
+    DeadlineAlert,
+    EventView,
+    Outcome,
+    RoleChange,
+    ThreadMessageView,
+    TicketView,
+    UserView,
+)
 
 __all__ = [
     "FIGURE_DEFINITIONS",
@@ -50,6 +58,7 @@ __all__ = [
     "Role",
     "RoleChange",
     "Source",
+    "ThreadMessageView",
     "TicketFilter",
     "TicketKind",
     "TicketState",

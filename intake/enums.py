@@ -191,6 +191,8 @@ class EventType(StrEnum):
     FEEDBACK_RECORDED = "feedback_recorded"
     REOPENED = "reopened"
     CLOSED = "closed"
+    MORE_REQUESTED = "more_requested"
+    MORE_RECEIVED = "more_received"
 
     @property
     def label(self) -> str:
@@ -226,6 +228,8 @@ _EVENT_LABELS = {
     EventType.FEEDBACK_RECORDED: "回访评价",
     EventType.REOPENED: "重新办理",
     EventType.CLOSED: "办结",
+    EventType.MORE_REQUESTED: "请补充材料",
+    EventType.MORE_RECEIVED: "收到补充材料",
 }
 
 _PUBLIC_EVENTS = frozenset(
@@ -239,6 +243,8 @@ _PUBLIC_EVENTS = frozenset(
         EventType.FEEDBACK_RECORDED,
         EventType.REOPENED,
         EventType.CLOSED,
+        EventType.MORE_REQUESTED,
+        EventType.MORE_RECEIVED,
     }
 )
 
@@ -305,3 +311,15 @@ _DEADLINE_LABELS = {
     DeadlineKind.HANDLING: "办理期限",
     DeadlineKind.LEVEL: "本级处置目标",
 }
+
+
+class Side(StrEnum):
+    """Who wrote a message of a ticket's thread: the villager's side or the township's."""
+
+    VILLAGER = "villager"
+    STAFF = "staff"
+
+    @property
+    def label(self) -> str:
+        """The Chinese name of the side."""
+        return "村民" if self is Side.VILLAGER else "工作人员"

@@ -37,13 +37,14 @@ from intake.enums import (
     Level,
     Rating,
     Role,
+    Side,
     Source,
     TicketKind,
     TicketState,
     Visibility,
 )
 from intake.inputs import Attachment
-from intake.views import EventView, TicketView, UserView
+from intake.views import EventView, ThreadMessageView, TicketView, UserView
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -193,6 +194,7 @@ class Ticket(Base):
     reception_leader: Mapped[str | None] = mapped_column(String(64))
     reception_date: Mapped[date | None] = mapped_column(Date, index=True)
     patrol_place: Mapped[str | None] = mapped_column(String(128))
+    more_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer)
 
     co_unit_rows: Mapped[list[TicketCoUnit]] = relationship(
@@ -247,6 +249,7 @@ class Ticket(Base):
             reception_leader=self.reception_leader,
             reception_date=self.reception_date,
             patrol_place=self.patrol_place,
+            more_requested_at=self.more_requested_at,
         )
 
 
@@ -313,6 +316,45 @@ class TicketEvent(Base):
             co_units=tuple(self.co_units or ()),
             village_code=self.village_code,
             grid_code=self.grid_code,
+        )
+
+
+class TicketMessage(Base):
+    """One message of a ticket's thread: the villager's words or files, or staff's (append-only).
+
+    ``source_key`` names the Telegram message a villager's entry came from, so that an update
+    handled twice (after a crash) adds it once.
+    """
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    side: Mapped[Side] = mapped_column(_code(Side))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    visibility: Mapped[Visibility] = mapped_column(_code(Visibility))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str | None] = mapped_column(Text)
+    file_kind: Mapped[AttachmentKind | None] = mapped_column(_code(AttachmentKind))
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    def to_view(self) -> ThreadMessageView:
+        """A detached copy for callers."""
+        attachment = (
+            Attachment(kind=self.file_kind, file_id=self.file_id)
+            if self.file_kind is not None and self.file_id is not None
+            else None
+        )
+        return ThreadMessageView(
+            id=self.id,
+            ticket_id=self.ticket_id,
+            side=self.side,
+            author_id=self.author_id,
+            visibility=self.visibility,
+            created_at=self.created_at,
+            text=self.text,
+            attachment=attachment,
         )
 
 

@@ -17,6 +17,8 @@ States (``TicketState``) and the actions that move between them::
                     待回访  不满意                        → 办理中 in progress (reason)
     close           已答复 / 待回访                       → 已办结 closed (未评价)
     note            any state                             → (same state)
+    request_more    待受理 / 退回 / 已受理 / 办理中 / 延期 → (same state; waits on the villager)
+    message         any state but 已办结 / 不予受理       → (same state)
 
 The 7-day 回访 sweep closes 待回访 tickets as 未评价 (system, no actor).
 
@@ -39,6 +41,8 @@ extend, close     township officer, admin
 record_feedback   its villager, the liaison or staff who filed it, the assignee, township
                   officer, admin
 note              any staff
+request_more      in triage, whoever may accept; in handling, whoever may reply
+message           any staff (a public message is not the answer, 答复)
 ================  ========================================================================
 """
 
@@ -69,6 +73,8 @@ class Action(StrEnum):
     REQUEST_FEEDBACK = "request_feedback"
     RECORD_FEEDBACK = "record_feedback"
     CLOSE = "close"
+    REQUEST_MORE = "request_more"
+    MESSAGE = "message"
 
     @property
     def label(self) -> str:
@@ -91,10 +97,13 @@ _ACTION_LABELS = {
     Action.REQUEST_FEEDBACK: "发起回访",
     Action.RECORD_FEEDBACK: "记录回访评价",
     Action.CLOSE: "办结",
+    Action.REQUEST_MORE: "请补充材料",
+    Action.MESSAGE: "给村民留言",
 }
 
 HANDLING_STATES = frozenset({TicketState.ACCEPTED, TicketState.IN_PROGRESS, TicketState.EXTENDED})
 TRIAGE_STATES = frozenset({TicketState.NEW, TicketState.RETURNED})
+FINISHED_STATES = frozenset({TicketState.CLOSED, TicketState.REJECTED})
 
 FROM_STATES: dict[Action, frozenset[TicketState]] = {
     Action.ACCEPT: TRIAGE_STATES,
@@ -111,6 +120,8 @@ FROM_STATES: dict[Action, frozenset[TicketState]] = {
     Action.REQUEST_FEEDBACK: frozenset({TicketState.ANSWERED}),
     Action.RECORD_FEEDBACK: frozenset({TicketState.AWAITING_FEEDBACK}),
     Action.CLOSE: frozenset({TicketState.ANSWERED, TicketState.AWAITING_FEEDBACK}),
+    Action.REQUEST_MORE: TRIAGE_STATES | HANDLING_STATES,
+    Action.MESSAGE: frozenset(TicketState) - FINISHED_STATES,
 }
 
 _SUPERVISORS = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
@@ -167,6 +178,13 @@ def _may_rate(user: UserView, ticket: TicketView) -> bool:
     return user.id in involved or is_supervisor(user)
 
 
+def _may_request_more(user: UserView, ticket: TicketView) -> bool:
+    # In triage the material decides acceptance, so whoever may accept may ask for it.
+    if ticket.state in TRIAGE_STATES:
+        return _may_accept(user, ticket)
+    return _handles(user, ticket)
+
+
 def _staff(user: UserView, _ticket: TicketView) -> bool:
     return user.role.is_staff
 
@@ -190,6 +208,8 @@ _MAY: dict[Action, Callable[[UserView, TicketView], bool]] = {
     Action.REQUEST_FEEDBACK: _handles,
     Action.RECORD_FEEDBACK: _may_rate,
     Action.CLOSE: _supervisor,
+    Action.REQUEST_MORE: _may_request_more,
+    Action.MESSAGE: _staff,
 }
 
 _WHO_MAY = {
@@ -207,6 +227,8 @@ _WHO_MAY = {
     Action.REQUEST_FEEDBACK: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
     Action.RECORD_FEEDBACK: "当事村民、代报人、承办人、镇干部或管理员",
     Action.CLOSE: "镇干部或管理员",
+    Action.REQUEST_MORE: "可以受理或承办该工单的工作人员、镇干部或管理员",
+    Action.MESSAGE: "工作人员",
 }
 
 

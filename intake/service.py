@@ -31,14 +31,40 @@ from intake.clock import utcnow
 from intake.config import IntakeConfig
 from intake.database import session_factory
 from intake.deadlines import DeadlinePolicy, open_deadlines
-from intake.enums import LEVELS, EventType, Level, Rating, Role, Source, TicketState, Visibility
+from intake.enums import (
+    LEVELS,
+    EventType,
+    Level,
+    Rating,
+    Role,
+    Side,
+    Source,
+    TicketState,
+    Visibility,
+)
 from intake.errors import ErrorCode, IntakeError
-from intake.inputs import NewTicket, TicketFilter
-from intake.models import RoleChangeRecord, Ticket, TicketCoUnit, TicketEvent, TicketSequence, User
+from intake.inputs import Attachment, NewTicket, TicketFilter
+from intake.models import (
+    RoleChangeRecord,
+    Ticket,
+    TicketCoUnit,
+    TicketEvent,
+    TicketMessage,
+    TicketSequence,
+    User,
+)
 from intake.report_query import Window, count_groups
 from intake.reporting import Report, ReportLabels, build_report
 from intake.rules import Action
-from intake.views import DeadlineAlert, EventView, Outcome, RoleChange, TicketView, UserView
+from intake.views import (
+    DeadlineAlert,
+    EventView,
+    Outcome,
+    RoleChange,
+    ThreadMessageView,
+    TicketView,
+    UserView,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +86,7 @@ class _Change:
     ticket: Ticket
     now: datetime
     events: list[TicketEvent] = field(default_factory=list)
+    message: TicketMessage | None = None
 
     @property
     def actor_view(self) -> UserView:
@@ -80,6 +107,27 @@ class _Change:
                 created_at=self.now,
                 **fields,
             )
+        )
+
+    def write(
+        self,
+        side: Side,
+        visibility: Visibility,
+        text: str | None,
+        attachment: Attachment | None = None,
+        source_key: str | None = None,
+    ) -> None:
+        """Add a message to the ticket's thread, written by the actor."""
+        self.message = TicketMessage(
+            ticket_id=self.ticket.id,
+            side=side,
+            author_id=self.actor_view.id,
+            visibility=visibility,
+            created_at=self.now,
+            text=text,
+            file_kind=attachment.kind if attachment is not None else None,
+            file_id=attachment.file_id if attachment is not None else None,
+            source_key=source_key,
         )
 
     def move(self, state: TicketState) -> dict[str, TicketState]:
@@ -703,6 +751,128 @@ class IntakeService:
                 outcomes.append(outcome)
         return outcomes
 
+    # The thread -----------------------------------------------------------------------------
+
+    async def post_message(
+        self, actor_id: int, number: str, text: str, *, internal: bool = False
+    ) -> Outcome:
+        """Write in a ticket's thread as staff: to the villager, or (internal) to staff only.
+
+        A public message is not the answer (答复): the ticket's state and deadlines stay.
+
+        Raises:
+            IntakeError: ``FORBIDDEN`` for non-staff; ``WRONG_STATE`` for a public message on a
+                finished ticket; ``EMPTY_TEXT`` / ``TEXT_TOO_LONG``.
+
+        """
+        clean = validation.clean_text(text, what="留言", limit=self._config.max_text_chars)
+
+        async def apply(change: _Change) -> None:
+            change.check(Action.NOTE if internal else Action.MESSAGE)
+            visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
+            change.write(Side.STAFF, visibility, clean)
+
+        return await self._change(actor_id, number, apply)
+
+    async def request_more(self, actor_id: int, number: str, text: str) -> Outcome:
+        """Ask the villager for more (补充材料) without answering: the ticket waits on them.
+
+        Until the villager writes in the thread, :attr:`TicketView.more_requested_at` is set;
+        their next message clears it and records ``more_received``.
+        """
+        clean = validation.clean_text(
+            text, what="需要补充的材料", limit=self._config.max_text_chars
+        )
+
+        async def apply(change: _Change) -> None:
+            change.check(Action.REQUEST_MORE)
+            change.ticket.more_requested_at = change.now
+            change.record(EventType.MORE_REQUESTED, text=clean)
+            change.write(Side.STAFF, Visibility.PUBLIC, clean)
+
+        return await self._change(actor_id, number, apply)
+
+    async def add_villager_message(
+        self,
+        actor_id: int,
+        number: str,
+        *,
+        text: str | None,
+        attachment: Attachment | None = None,
+        source_key: str,
+    ) -> Outcome:
+        """Add the villager's message (words, a file, or both) to the thread of their ticket.
+
+        Only the ticket's villager or whoever filed it writes on the villager's side, and only
+        while the ticket is not finished. Adding the same ``source_key`` again adds nothing.
+
+        Returns:
+            The outcome with the new message (``more_received`` too if the ticket waited on the
+            villager); for a repeat, no events and no message.
+
+        Raises:
+            IntakeError: ``NOT_FOUND``, ``WRONG_STATE``, ``EMPTY_TEXT`` or ``TEXT_TOO_LONG``.
+
+        """
+        clean = (text or "").strip() or None
+        if clean is None and attachment is None:
+            raise IntakeError(ErrorCode.EMPTY_TEXT, "补充的内容不能为空。")
+        if clean is not None:
+            clean = validation.clean_text(
+                clean, what="补充的内容", limit=self._config.max_text_chars
+            )
+
+        async def apply(change: _Change) -> None:
+            ticket = change.ticket
+            if change.actor_view.id not in (ticket.villager_id, ticket.filed_by_id):
+                raise _not_found(number)
+            if ticket.state in rules.FINISHED_STATES:
+                raise IntakeError(
+                    ErrorCode.WRONG_STATE,
+                    f"工单 {number} 已经{ticket.state.label}，不能再补充；如有新情况，请重新登记。",
+                )
+            repeat = await change.session.scalar(
+                select(TicketMessage.id).where(TicketMessage.source_key == source_key)
+            )
+            if repeat is not None:
+                return
+            if ticket.more_requested_at is not None:
+                ticket.more_requested_at = None
+                change.record(EventType.MORE_RECEIVED)
+            change.write(Side.VILLAGER, Visibility.PUBLIC, clean, attachment, source_key)
+
+        return await self._change(actor_id, number, apply)
+
+    async def thread(self, actor_id: int, number: str) -> tuple[ThreadMessageView, ...]:
+        """The ticket's thread, oldest first; villagers and liaisons see only public messages."""
+        async with self._sessions() as session:
+            actor = await self._require_user(session, actor_id)
+            ticket = await self._visible_ticket(session, number, actor)
+            query = select(TicketMessage).where(TicketMessage.ticket_id == ticket.id)
+            if not actor.role.is_staff:
+                query = query.where(TicketMessage.visibility == Visibility.PUBLIC)
+            messages = await session.scalars(query.order_by(TicketMessage.id))
+            return tuple(message.to_view() for message in messages)
+
+    async def open_tickets_of(self, telegram_id: int) -> tuple[TicketView, ...]:
+        """The unfinished tickets a Telegram user is the villager of or filed, newest first.
+
+        Looked up by Telegram id so that asking does not register anyone: someone unknown simply
+        has none.
+        """
+        person = select(User.id).where(User.telegram_id == telegram_id).scalar_subquery()
+        async with self._sessions() as session:
+            query = (
+                select(Ticket)
+                .where(
+                    or_(Ticket.villager_id == person, Ticket.filed_by_id == person),
+                    Ticket.state.not_in(rules.FINISHED_STATES),
+                )
+                .order_by(Ticket.received_at.desc(), Ticket.id.desc())
+                .limit(LIST_LIMIT_MAX)
+            )
+            return tuple(ticket.to_view() for ticket in await session.scalars(query))
+
     # Reading --------------------------------------------------------------------------------
 
     async def get_ticket(self, actor_id: int, number: str) -> TicketView:
@@ -838,11 +1008,14 @@ class IntakeService:
 
     async def _finish(self, session: AsyncSession, change: _Change) -> Outcome:
         session.add_all(change.events)
+        if change.message is not None:
+            session.add(change.message)
         # Flushing here runs the version check, so a lost race surfaces as StaleDataError.
         await session.flush()
         return Outcome(
             ticket=change.ticket.to_view(),
             events=tuple(event.to_view() for event in change.events),
+            message=change.message.to_view() if change.message is not None else None,
         )
 
     async def _conflict(self, number: str) -> IntakeError:

@@ -11,6 +11,7 @@ from intake.enums import (
     Level,
     Rating,
     Role,
+    Side,
     Source,
     TicketKind,
     TicketState,
@@ -71,6 +72,7 @@ class TicketView:
     reception_leader: str | None = None
     reception_date: date | None = None
     patrol_place: str | None = None
+    more_requested_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,29 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class ThreadMessageView:
+    """One message of a ticket's thread (see :meth:`IntakeService.thread`)."""
+
+    id: int
+    ticket_id: int
+    side: Side
+    author_id: int
+    visibility: Visibility
+    created_at: datetime
+    text: str | None
+    attachment: Attachment | None
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """The ticket after a change, and the events the change recorded (empty if none)."""
+    """The ticket after a change, the events it recorded (empty if none) and its thread message.
+
+    ``message`` is the message a change added to the ticket's thread, if it added one.
+    """
 
     ticket: TicketView
     events: tuple[EventView, ...]
+    message: ThreadMessageView | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from multidict import MultiDictProxy
 from bot.console import texts
 from bot.console.core import CONSOLE, Console, Refusal, Visitor, redirect
 from intake import (
+    Attachment,
     AttachmentKind,
     DeadlineKind,
     ErrorCode,
@@ -55,6 +56,9 @@ ACTIONS: dict[str, Action] = {
     "escalate": Action.ESCALATE,
     "reply": Action.REPLY,
     "note": Action.NOTE,
+    "message": Action.MESSAGE,
+    "internal_message": Action.NOTE,
+    "request_more": Action.REQUEST_MORE,
     "extend": Action.EXTEND,
     "request_feedback": Action.REQUEST_FEEDBACK,
     "close": Action.CLOSE,
@@ -76,6 +80,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/tickets/{number}", ticket_page, name="ticket")
     router.add_post("/tickets/{number}/{action}", ticket_action, name="action")
     router.add_get("/tickets/{number}/files/{index}", attachment, name="file")
+    router.add_get("/tickets/{number}/thread/{message_id}/file", thread_file, name="thread_file")
 
 
 def status_of(error: IntakeError) -> int:
@@ -322,10 +327,12 @@ async def render_ticket(
     try:
         ticket = await console.intake.get_ticket(visitor.user.id, number)
         events = await console.intake.history(visitor.user.id, number)
+        thread = await console.intake.thread(visitor.user.id, number)
     except IntakeError as refusal:
         raise Refusal(status_of(refusal), refusal.message) from None
     ids = {ticket.filed_by_id, ticket.villager_id, ticket.assignee_id}
     ids |= {e.actor_id for e in events} | {e.assignee_id for e in events}
+    ids |= {m.author_id for m in thread}
     names = await people_names(console, ids)
     base = console.services.faq.base
     faq_shown = [
@@ -351,6 +358,7 @@ async def render_ticket(
         grid=grid_name(console, ticket.grid_code),
         names=names,
         events=events,
+        thread=thread,
         dues=[describe_due(console, kind, due) for kind, due in open_deadlines(ticket)],
         faq_shown=faq_shown,
         attachments=list(enumerate(ticket.attachments, start=1)),
@@ -407,7 +415,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
         # The change and the messages about it commit together (the outbox is in the database).
         async with unit_of_work(console.intake.engine):
             outcome = await perform(console, visitor, number, action, posted)
-            if outcome.events:
+            if outcome.events or outcome.message is not None:
                 await console.notify(outcome)
     except STORAGE_ERRORS:
         log.warning("console: ticket %s: %s not saved, the database is unavailable", number, action)
@@ -453,6 +461,12 @@ async def perform(
             return await intake.reply(actor, number, form.get("text", ""))
         case "note":
             return await intake.add_note(actor, number, form.get("text", ""))
+        case "message":
+            return await intake.post_message(actor, number, form.get("text", ""))
+        case "internal_message":
+            return await intake.post_message(actor, number, form.get("text", ""), internal=True)
+        case "request_more":
+            return await intake.request_more(actor, number, form.get("text", ""))
         case "extend":
             days = _integer(form, "days", "延期天数")
             return await intake.extend(actor, number, days=days, reason=form.get("reason", ""))
@@ -519,19 +533,37 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     index = int(index_text) if index_text.isdigit() and len(index_text) < 4 else 0
     if not 1 <= index <= len(ticket.attachments):
         raise Refusal(404, texts.FILE_MISSING.format(number=number, index=index_text[:8]))
-    item = ticket.attachments[index - 1]
+    return await _file_response(console, ticket.attachments[index - 1], f"{number}-{index}")
+
+
+async def thread_file(request: web.Request) -> web.StreamResponse:
+    """The file of a message in a ticket's thread, if the visitor may see that message."""
+    console = request.app[CONSOLE]
+    visitor = await console.visitor(request)
+    number = request.match_info["number"]
+    try:
+        thread = await console.intake.thread(visitor.user.id, number)
+    except IntakeError as refusal:
+        raise Refusal(status_of(refusal), refusal.message) from None
+    wanted = request.match_info["message_id"]
+    found = next((m.attachment for m in thread if str(m.id) == wanted and m.attachment), None)
+    if found is None:
+        raise Refusal(404, texts.FILE_MISSING.format(number=number, index=wanted[:8]))
+    return await _file_response(console, found, f"{number}-m{wanted}")
+
+
+async def _file_response(console: Console, item: Attachment, name: str) -> web.StreamResponse:
+    """A Telegram file as a download, shown inline only when it is a harmless media type."""
     try:
         data = await console.fetch_file(item.file_id)
     except Exception:
-        log.exception("console: fetching attachment %s of ticket %s failed", index, number)
+        log.exception("console: fetching file %s failed", name)
         raise Refusal(502, texts.FILE_UNAVAILABLE) from None
     media_type = sniff(bytes(data[:16]))
     inline = media_type.startswith(_INLINE.get(item.kind, ("-",)))
     disposition = "inline" if inline else "attachment"
     extension = media_type.rsplit("/", 1)[-1] if inline else "bin"
     response = web.Response(body=bytes(data), content_type=media_type)
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="{ticket.number}-{index}.{extension}"'
-    )
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.{extension}"'
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response

@@ -12,7 +12,7 @@ After an action the card is redrawn and the Notifier tells the villager what the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     Bot,
@@ -32,9 +32,11 @@ from telegram.ext import ContextTypes, filters
 from handlers import notify
 from handlers.services import Services
 from handlers.staff import cards, pending, people
+from handlers.staff import thread as staff_thread
 from handlers.staff.cards import Press, PressData
 from handlers.staff.pending import Pending, Step
 from handlers.texts import staff as texts
+from handlers.texts import thread as thread_texts
 from intake import IntakeError, Level, Outcome, TicketState, TicketView, UserView
 from intake.enums import LEVELS
 from intake.rules import Action, check, check_level_change
@@ -179,7 +181,39 @@ class StaffActions:
                 ticket = await self._intake.get_ticket(actor.id, number)
                 await send_card(context.bot, self._services, asker.chat_id, ticket)
                 return None
+            case Press.THREAD:
+                await self._show_thread(context.bot, actor, number, asker.chat_id)
+                return None
+            case Press.SAY:
+                await self._may(actor, number, Action.MESSAGE)
+                return await asker.off_card().ask(
+                    Step.SAY, number, thread_texts.ASK_SAY, thread_texts.PLACEHOLDER_SAY
+                )
+            case Press.INTERNAL:
+                await self._may(actor, number, Action.NOTE)
+                return await asker.off_card().ask(
+                    Step.INTERNAL,
+                    number,
+                    thread_texts.ASK_INTERNAL,
+                    thread_texts.PLACEHOLDER_INTERNAL,
+                )
+            case Press.MORE:
+                await self._may(actor, number, Action.REQUEST_MORE)
+                return await asker.off_card().ask(
+                    Step.MORE, number, thread_texts.ASK_MORE, thread_texts.PLACEHOLDER_MORE
+                )
         return None
+
+    async def _show_thread(self, bot: Bot, actor: UserView, number: str, chat_id: int) -> None:
+        """Send the ticket's thread, internal messages included (only staff press this)."""
+        ticket = await self._intake.get_ticket(actor.id, number)
+        messages = await self._intake.thread(actor.id, number)
+        await bot.send_message(
+            chat_id,
+            await staff_thread.thread_text(self._services, ticket, messages),
+            parse_mode=ParseMode.HTML,
+            reply_markup=staff_thread.thread_keyboard(ticket),
+        )
 
     async def _close(
         self, context: Context, actor: UserView, number: str, card: Message | None, asker: _Asker
@@ -295,6 +329,12 @@ class StaffActions:
                 return await intake.reply(actor.id, number, text)
             case Step.CLOSE:
                 return await intake.close(actor.id, number, reason=text)
+            case Step.SAY:
+                return await intake.post_message(actor.id, number, text)
+            case Step.INTERNAL:
+                return await intake.post_message(actor.id, number, text, internal=True)
+            case Step.MORE:
+                return await intake.request_more(actor.id, number, text)
             case Step.CONFIRM_REPLY:
                 raise _Refused(texts.STALE_BUTTON)  # confirmed with its buttons, not by a reply
 
@@ -366,7 +406,7 @@ class StaffActions:
         """Redraw the card, tell whoever must know, and say what was done."""
         await self._redraw(bot, _ref(card) or card_ref, outcome.ticket)
         await self._notifier.publish(bot, outcome)
-        done = [event.type.label for event in outcome.events]
+        done = [event.type.label for event in outcome.events] or [thread_texts.WRITTEN]
         return texts.DONE.format(action="、".join(done), number=outcome.ticket.number)
 
     async def _redraw(self, bot: Bot, card: CardRef | None, ticket: TicketView) -> None:
@@ -436,6 +476,10 @@ class _Asker:
         pending.remember(self.context, awaited)
         return texts.WRITE_IT
 
+    def off_card(self) -> _Asker:
+        """The same asker for a button that is not on a card (the thread's), so none is redrawn."""
+        return replace(self, card=None)
+
     def _details(self, step: Step, arg: str | None) -> dict[str, str]:
         if step is Step.ESCALATE:
             return {"level": _level(arg).label}
@@ -453,6 +497,9 @@ _STEP_ACTIONS = {
     Step.REPLY: Action.REPLY,
     Step.CLOSE: Action.CLOSE,
     Step.CONFIRM_REPLY: Action.REPLY,
+    Step.SAY: Action.MESSAGE,
+    Step.INTERNAL: Action.NOTE,
+    Step.MORE: Action.REQUEST_MORE,
 }
 
 

@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers import callbacks
 from handlers.services import Services
 from handlers.texts import staff as texts
+from handlers.texts import thread as thread_texts
 from intake import DeadlineAlert, EventView, IntakeError, Level, TicketView, Visibility
 from intake.deadlines import open_deadlines
 from intake.enums import LEVELS, TicketState
@@ -50,6 +51,10 @@ class Press(StrEnum):
     UNIT = "unit"  # + unit name: the lead unit of 部门联动
     SEND = "send"  # key: the id of the staff message holding a public reply to confirm
     DROP = "drop"
+    THREAD = "thread"  # show the ticket's thread
+    SAY = "say"  # write to the villager in the thread
+    INTERNAL = "internal"  # write an internal message in the thread
+    MORE = "more"  # ask the villager for more (补充材料)
 
 
 @dataclass(frozen=True)
@@ -268,6 +273,8 @@ def card_keyboard(ticket: TicketView) -> InlineKeyboardMarkup | None:
         second.append(_button(texts.BUTTON_CLOSE, Press.CLOSE, number))
     if _allows(ticket, Action.REJECT):
         second.append(_button(texts.BUTTON_REJECT, Press.REJECT, number))
+    if _allows(ticket, Action.MESSAGE):
+        second.append(_button(thread_texts.BUTTON_THREAD, Press.THREAD, number))
     rows = [row for row in (first, second) if row]
     return InlineKeyboardMarkup(rows) if rows else None
 

@@ -42,6 +42,9 @@ class Step(StrEnum):
     REPLY = "reply"  # the public reply
     CLOSE = "close"  # the reason for closing without 回访
     CONFIRM_REPLY = "confirm_reply"  # ``text`` holds a reply written to a card, not yet sent
+    SAY = "say"  # a message to the villager in the ticket's thread
+    INTERNAL = "internal"  # an internal message in the ticket's thread
+    MORE = "more"  # what the villager is asked to add (补充材料)
 
 
 @dataclass(frozen=True)

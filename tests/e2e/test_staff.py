@@ -92,7 +92,7 @@ async def test_a_new_ticket_is_accepted_answered_and_sent_to_feedback(bot: BotHa
     for shown in ("类型：投诉", "村：示例村01（示例网格01）　层级：网格", "村民：马大姐", STORY):
         assert shown in card.text
     assert re.search(r"受理期限：(\d+年)?\d+月\d+日（还剩 \d+ 天）", card.text)
-    assert card.button_texts == ["受理", "派单", "不予受理"]
+    assert card.button_texts == ["受理", "派单", "不予受理", "💬 对话"]
     user, staff = villager(bot), await officer(bot)
 
     # 受理: the card changes, the villager learns by when they get an answer.
@@ -120,7 +120,7 @@ async def test_a_new_ticket_is_accepted_answered_and_sent_to_feedback(bot: BotHa
     assert edits[0].text == texts.REPLY_SENT.format(number=number)
     card = edits[1]
     assert card.text.startswith(f"📋 工单 {number}｜已答复")
-    assert card.button_texts == ["办结"]
+    assert card.button_texts == ["办结", "💬 对话"]
 
     # 办结 sends the ticket to 回访: the villager gets the rating buttons.
     assert (await press(staff, card, Press.CLOSE)).text == f"已发起回访：工单 {number}"

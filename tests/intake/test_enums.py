@@ -72,6 +72,8 @@ def test_villagers_see_only_what_they_must_be_told() -> None:
         EventType.FEEDBACK_RECORDED,
         EventType.REOPENED,
         EventType.CLOSED,
+        EventType.MORE_REQUESTED,
+        EventType.MORE_RECEIVED,
     }
     assert not Role.VILLAGER.is_staff and not Role.LIAISON.is_staff
     assert all(r.is_staff for r in Role if r not in (Role.VILLAGER, Role.LIAISON))

@@ -30,6 +30,7 @@ TABLES = {
     "inbox_updates",
     "outbox_messages",
     "liaison_applications",
+    "ticket_messages",
 }
 
 
@@ -79,6 +80,7 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0004_bans_and_held_updates.py",
         "0005_inbox_and_outbox.py",
         "0006_report_history_index.py",
+        "0008_ticket_threads.py",
         "0010_offline_intake_and_liaisons.py",
         "0013_question_text_retention.py",
     ]

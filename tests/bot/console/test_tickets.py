@@ -433,12 +433,16 @@ async def test_a_change_whose_notice_cannot_be_queued_is_not_made(console: Conso
     assert console.notified == []
 
 
+# Writing in the thread, and asking for 补充材料 (whoever may accept may ask before accepting).
+THREAD_ACTIONS = ("message", "internal_message", "request_more")
+
+
 @pytest.mark.parametrize(
     ("role", "offered"),
     [
-        ("grid", {"accept", "note"}),
-        ("mediator", {"accept", "note"}),
-        ("officer", {"accept", "note", "reject"}),
+        ("grid", {"accept", "note", *THREAD_ACTIONS}),
+        ("mediator", {"accept", "note", *THREAD_ACTIONS}),
+        ("officer", {"accept", "note", "reject", *THREAD_ACTIONS}),
     ],
 )
 async def test_only_the_actions_a_role_may_take_are_offered(
