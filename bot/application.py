@@ -16,6 +16,7 @@ from handlers.filing import filing_handlers
 from handlers.guard import guard_handlers
 from handlers.liaison import liaison_handlers
 from handlers.mytickets import mytickets_handlers
+from handlers.private_chats import private_chat_handlers
 from handlers.questions import question_handlers
 from handlers.services import Services
 from handlers.smalltalk import smalltalk_handlers
@@ -64,6 +65,7 @@ def configure_application(application: App, services: Services, console_url: str
         console_url: The staff console's address, for the login links ``/console`` gives.
     """
     console = console_handlers(services, link_issuer(services, console_url))
+    application.add_handlers(private_chat_handlers(services), group=-2)
     application.add_handlers(guard_handlers(services), group=-1)
     application.add_handlers(compose_handlers(services, console))
     # First: a database failure rolls the batch back instead of being reported to the user.

@@ -62,6 +62,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             staff_chat_id=settings.staff_chat_id,
             admin_ids=frozenset(settings.admin_ids),
             questions=QuestionLog(engine),
+            digest_hour=settings.digest_hour,
         )
         yield Runtime(services, StateStore(engine))
     finally:

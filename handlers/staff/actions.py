@@ -6,7 +6,7 @@ method that checks the presser's role on the server side. A refusal is shown to 
 only (an alert) and changes nothing. Before asking for a reason, the same rule intake will
 apply (:func:`intake.rules.check`) is checked, so nobody types a reason only to be refused.
 
-After an action the card is redrawn and the Notifier tells the villager what they must know.
+After an action the Notifier redraws the cards and tells whoever must know.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from handlers import notify
 from handlers.services import Services
 from handlers.staff import cards, pending, people
 from handlers.staff.cards import Press, PressData
+from handlers.staff.live_cards import LiveCards
 from handlers.staff.pending import Pending, Step
 from handlers.texts import staff as texts
 from intake import IntakeError, Level, Outcome, TicketState, TicketView, UserView
@@ -363,8 +364,11 @@ class StaffActions:
     async def _done(
         self, bot: Bot, outcome: Outcome, card: Message | None, card_ref: CardRef | None = None
     ) -> str:
-        """Redraw the card, tell whoever must know, and say what was done."""
-        await self._redraw(bot, _ref(card) or card_ref, outcome.ticket)
+        """Redraw the cards, tell whoever must know, and say what was done."""
+        pressed = _ref(card) or card_ref
+        if pressed is not None and not await self._notifier.live_cards.is_shown(*pressed):
+            # A card shown before cards were kept current: the Notifier does not know of it.
+            await self._redraw(bot, pressed, outcome.ticket)
         await self._notifier.publish(bot, outcome)
         done = [event.type.label for event in outcome.events]
         return texts.DONE.format(action="、".join(done), number=outcome.ticket.number)
@@ -515,11 +519,6 @@ async def _edit(message: Message | None, text: str) -> None:
         log.debug("message not edited (%s)", error.message)
 
 
-async def send_card(bot: Bot, services: Services, chat_id: int, ticket: TicketView) -> Message:
-    """Send a ticket's card with its buttons."""
-    return await bot.send_message(
-        chat_id,
-        await cards.card_text(services, ticket),
-        parse_mode=ParseMode.HTML,
-        reply_markup=cards.card_keyboard(ticket),
-    )
+async def send_card(bot: Bot, services: Services, chat_id: int, ticket: TicketView) -> None:
+    """Send a ticket's card with its buttons, kept current from then on."""
+    await LiveCards(services).show(bot, chat_id, ticket)

@@ -29,6 +29,8 @@ TABLES = {
     "held_updates",
     "inbox_updates",
     "outbox_messages",
+    "ticket_cards",
+    "private_chats",
 }
 
 
@@ -38,7 +40,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0005"
+    assert await current_revision(empty_engine) == head_revision() == "0009"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
