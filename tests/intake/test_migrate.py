@@ -79,4 +79,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0003_console_and_question_log.py",
         "0004_bans_and_held_updates.py",
         "0005_inbox_and_outbox.py",
+        "0009_ticket_cards_and_private_chats.py",
     ]
