@@ -17,16 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.clock import utcnow
 from intake.database import session_factory
-from intake.models import TicketCard
+from intake.models import TicketCard, User
+from intake.views import UserView
 
 
 @dataclass(frozen=True)
 class CardPlace:
-    """One card: its key, ticket and chat."""
+    """One card: its key, ticket, chat and message (once sent), and whose private chat it is."""
 
     key: str
     ticket_number: str
     chat_id: int
+    message_id: int | None = None
+    viewer: UserView | None = None
 
 
 class CardPlaces:
@@ -57,14 +60,24 @@ class CardPlaces:
         return key
 
     async def of(self, ticket_number: str) -> list[CardPlace]:
-        """Every card of the ticket still shown, oldest first."""
+        """Every card of the ticket still shown, oldest first, with the private chats' people."""
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(TicketCard)
+            rows = await session.execute(
+                select(TicketCard, User)
+                .outerjoin(User, User.telegram_id == TicketCard.chat_id)
                 .where(TicketCard.ticket_number == ticket_number)
                 .order_by(TicketCard.shown_at, TicketCard.key)
             )
-            return [CardPlace(row.key, row.ticket_number, row.chat_id) for row in rows]
+            return [
+                CardPlace(
+                    card.key,
+                    card.ticket_number,
+                    card.chat_id,
+                    card.message_id,
+                    user.to_view() if user is not None else None,
+                )
+                for card, user in rows
+            ]
 
     async def find(self, key: str) -> CardPlace | None:
         """The card ``key``, unless it was retired."""

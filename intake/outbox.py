@@ -140,7 +140,11 @@ class Outbox:
                 .limit(limit)
             )
             letters = [_letter(row) for row in rows]
-            edited = [letter.card_key for letter in letters if _edits_card(letter)]
+            edited = [
+                key
+                for letter in letters
+                if (key := letter.card_key) is not None and _edits_card(letter)
+            ]
             if not edited:
                 return letters
             shown = await session.execute(

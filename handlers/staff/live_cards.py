@@ -17,8 +17,10 @@ from telegram.constants import ParseMode
 
 from handlers.services import Services
 from handlers.staff import cards, people
+from handlers.texts import staff as texts
 from intake import IntakeError, TicketView
-from intake.cards import CardPlaces
+from intake.access import can_see
+from intake.cards import CardPlace, CardPlaces
 from intake.outbox import Delivery, Letter, showing_card
 
 log = logging.getLogger(__name__)
@@ -51,17 +53,34 @@ class LiveCards:
         return key
 
     async def redraw(self, bot: Bot, ticket: TicketView, *, skip: Collection[str] = ()) -> None:
-        """Edit every card of the ticket still shown (but those in ``skip``, just sent)."""
+        """Edit every card of the ticket still shown (but those in ``skip``, just sent).
+
+        A card in the private chat of someone who may no longer see the ticket (it moved to
+        another grid, village or unit) says so instead, and is no longer kept current.
+        """
         places = [place for place in await self._places.of(ticket.number) if place.key not in skip]
         if not places:
             return
         text = await cards.card_text(self._services, ticket)
         keyboard = cards.card_keyboard(ticket)
         for place in places:
+            if place.viewer is not None and not can_see(place.viewer, ticket):
+                await self._withdraw(bot, place)
+                continue
             with showing_card(place.key):
                 await bot.edit_message_text(
                     text, chat_id=place.chat_id, parse_mode=ParseMode.HTML, reply_markup=keyboard
                 )
+
+    async def _withdraw(self, bot: Bot, place: CardPlace) -> None:
+        """Retire a card its viewer may no longer see, and replace its text with a short note."""
+        await self._places.retire(place.key)
+        if place.message_id is not None:
+            await bot.edit_message_text(
+                texts.CARD_GONE.format(number=place.ticket_number),
+                chat_id=place.chat_id,
+                message_id=place.message_id,
+            )
 
     async def is_shown(self, chat_id: int, message_id: int) -> bool:
         """Whether the message is a card :meth:`redraw` keeps current."""

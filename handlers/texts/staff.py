@@ -148,6 +148,7 @@ REMINDER_TITLE = "⏰ 期限提醒"
 
 # Private notices to whoever holds a ticket (handlers/staff/notices.py).
 CARD_YOURS = "📌 这件工单现在由您办理，请及时处理。"
+CARD_GONE = "↪️ 工单 {number} 已转到别处办理，您看不到它了，这张卡片不再更新。"
 HOLDER_REMINDER_TITLE = "⏰ 期限提醒：您手上的工单"
 DIGEST_TITLE = "🗂 今日待办：您手上有 {count} 件工单"
 DIGEST_MORE = "另有 {count} 件没有列出，请发送 /tickets 查看。"

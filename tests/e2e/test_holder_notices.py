@@ -235,3 +235,38 @@ async def test_holder_notice_a_failed_edit_posts_a_fresh_card(bot: BotHarness) -
 
 def _at(*day: int) -> Callable[[], datetime]:
     return lambda: datetime(*day, 9, 0, tzinfo=UTC)
+
+
+async def test_holder_notice_a_rerouted_ticket_leaves_the_old_grid_for_the_new(
+    bot: BotHarness,
+) -> None:
+    here = await opened_chat(
+        await bot.staff(GRID_WORKER_ID, "网格员甲", Role.GRID_WORKER, grid_code="G01")
+    )
+    there = await opened_chat(
+        await bot.staff(OTHER_GRID_WORKER_ID, "网格员乙", Role.GRID_WORKER, grid_code="G02")
+    )
+    number, card = await filed_with_card(bot)
+    old = await here.reply()
+    assert old.text.startswith(f"📋 工单 {number}｜待受理\n{texts.CARD_YOURS}")
+
+    staff = await officer(bot)
+    await press(staff, card, Press.DISPATCH)
+    [menu] = await bot.staff_group.edits()
+    await press(staff, menu, Press.REROUTE)
+    [villages] = await bot.staff_group.edits()
+    await press(staff, villages, Press.VILLAGE, "V02")
+    prompt = await bot.staff_group.reply()
+    await staff.reply_to(prompt, "村民其实住在示例村02。")
+    await bot.staff_group.reply()  # done
+    [card] = await bot.staff_group.edits()
+    assert "村：示例村02" in card.text
+
+    # The old grid's card no longer shows the ticket; the new grid's worker gets it.
+    [withdrawn] = await here.edits()
+    assert withdrawn.message_id == old.message_id
+    assert withdrawn.text == texts.CARD_GONE.format(number=number)
+    assert withdrawn.buttons == ()
+    new = await there.reply()
+    assert new.text.startswith(f"📋 工单 {number}｜待受理\n{texts.CARD_YOURS}")
+    assert "村：示例村02" in new.text
