@@ -61,3 +61,10 @@ def test_a_missing_file_and_a_bad_value_are_refused_clearly(tmp_path: Path) -> N
         load_settings({"MINGBAI_STAFF_CHAT_ID": "not a number"})
     with pytest.raises(SettingsError, match="MINGBAI_ANSWER_THRESHOLD"):
         load_settings({"MINGBAI_ANSWER_THRESHOLD": "2"})
+
+
+def test_the_digest_hour_is_a_time_of_day() -> None:
+    assert load_settings({}).digest_hour == 8
+    assert load_settings({"MINGBAI_DIGEST_HOUR": "7"}).digest_hour == 7
+    with pytest.raises(SettingsError, match="MINGBAI_DIGEST_HOUR"):
+        load_settings({"MINGBAI_DIGEST_HOUR": "24"})
