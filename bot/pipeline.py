@@ -29,6 +29,7 @@ from bot.relay import Relay, SendLimits
 from bot.services import Runtime
 from handlers.notify import note_undelivered
 from handlers.staff.live_cards import LiveCards
+from intake.cards import CardPlaces
 from intake.database import STORAGE_ERRORS
 from intake.inbox import Inbox, Received
 from intake.outbox import Delivery, Letter, Outbox
@@ -118,6 +119,7 @@ class Pipeline:
         self.sender = self._queueing_bot()
         self._live_cards = LiveCards(runtime.services)
         self._private_chats = PrivateChats(engine)
+        self._card_places = CardPlaces(engine)
         self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
@@ -169,10 +171,14 @@ class Pipeline:
             await self.direct_bot.shutdown()
 
     async def _housekeeping(self) -> None:
-        """Forget handled updates and finished messages once they are old, every hour."""
+        """Forget old handled updates, old finished messages and finished cards, every hour."""
         while True:
             try:
-                purged = await self.inbox.purge() + await self.outbox.purge()
+                purged = (
+                    await self.inbox.purge()
+                    + await self.outbox.purge()
+                    + await self._card_places.purge()
+                )
             except STORAGE_ERRORS as error:
                 log.warning("inbox and outbox not purged (%s)", type(error).__name__)
             else:

@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.clock import utcnow
 from intake.database import session_factory
-from intake.models import TicketCard, User
+from intake.enums import TicketState
+from intake.models import OutboxMessage, Ticket, TicketCard, User
+from intake.outbox import Delivery
 from intake.views import UserView
+
+FINISHED_STATES = (TicketState.CLOSED, TicketState.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,27 @@ class CardPlaces:
                 )
             )
             return found is not None
+
+    async def purge(self) -> int:
+        """Forget the cards of closed and rejected tickets, once no call on them is waiting.
+
+        Nothing can change such a ticket's card any more (a note does not show on it).
+
+        Returns:
+            How many were forgotten.
+
+        """
+        finished = select(Ticket.number).where(Ticket.state.in_(FINISHED_STATES))
+        waiting = select(OutboxMessage.card_key).where(
+            OutboxMessage.state == Delivery.PENDING, OutboxMessage.card_key.is_not(None)
+        )
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(TicketCard).where(
+                    TicketCard.ticket_number.in_(finished), TicketCard.key.not_in(waiting)
+                )
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def retire(self, key: str) -> None:
         """Stop keeping the card ``key`` current (its message is gone or cannot be edited)."""

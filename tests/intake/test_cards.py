@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake import IntakeService
 from intake.cards import CardPlace, CardPlaces
 from intake.outbox import Delivery, Outbox, Result, showing_card
-from tests.intake.conftest import FakeClock
+from tests.intake.conftest import FakeClock, People, accepted
 
 STAFF = -1001234567890
 OFFICER = 1001
@@ -60,3 +61,25 @@ async def test_an_edit_of_a_card_never_sent_goes_without_a_message_id(
     await outbox.record([Result(send.id, Delivery.UNDELIVERABLE, error="Forbidden")])
     [edit] = await outbox.due(10)
     assert "message_id" not in edit.params
+
+
+async def test_cards_of_finished_tickets_are_purged_once_nothing_waits_on_them(
+    engine: AsyncEngine, clock: FakeClock, service: IntakeService, people: People
+) -> None:
+    places, outbox = CardPlaces(engine, clock=clock), Outbox(engine, clock=clock)
+    number = await accepted(service, people)
+    open_number = await accepted(service, people)
+    card = await places.shown(number, STAFF)
+    await places.shown(open_number, STAFF)
+    await service.reply(people.officer, number, "已解决。")
+    await service.request_feedback(people.officer, number)
+    await service.close(people.officer, number, reason="村民电话里说满意。")
+    with showing_card(card):
+        await outbox.add(STAFF, "editMessageText", {"chat_id": STAFF, "text": "已办结"})
+    assert await places.purge() == 0  # the last edit still needs the card's message
+
+    [edit] = await outbox.due(10)
+    await outbox.record([Result(edit.id, Delivery.SENT)])
+    assert await places.purge() == 1
+    assert await places.of(number) == []
+    assert len(await places.of(open_number)) == 1
