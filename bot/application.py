@@ -17,6 +17,7 @@ from handlers.forget import forget_handlers
 from handlers.guard import guard_handlers
 from handlers.liaison import liaison_handlers
 from handlers.mytickets import mytickets_handlers
+from handlers.private_chats import private_chat_handlers
 from handlers.questions import question_handlers
 from handlers.services import Services
 from handlers.smalltalk import smalltalk_handlers
@@ -27,8 +28,10 @@ from handlers.topics import topics_handlers
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
-# The guard sees every update first; then a villager's message that belongs to a ticket's thread
-# is taken before any area could answer it from the FAQ or offer a new ticket.
+# Every private message is first noted (staff who wrote to the bot can be written to privately);
+# the guard then sees every update; then a villager's message that belongs to a ticket's thread is
+# taken before any area could answer it from the FAQ or offer a new ticket.
+PRIVATE_CHAT_GROUP = -3
 GUARD_GROUP = -2
 THREAD_GROUP = -1
 
@@ -73,6 +76,7 @@ def configure_application(application: App, services: Services, console_url: str
         console_url: The staff console's address, for the login links ``/console`` gives.
     """
     console = console_handlers(services, link_issuer(services, console_url))
+    application.add_handlers(private_chat_handlers(services), group=PRIVATE_CHAT_GROUP)
     application.add_handlers(guard_handlers(services), group=GUARD_GROUP)
     application.add_handlers(thread_router_handlers(services), group=THREAD_GROUP)
     application.add_handlers(compose_handlers(services, console))

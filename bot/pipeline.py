@@ -28,9 +28,12 @@ from bot.queueing_bot import QueueingBot
 from bot.relay import Relay, SendLimits
 from bot.services import Runtime
 from handlers.notify import note_undelivered
+from handlers.staff.live_cards import LiveCards
+from intake.cards import CardPlaces
 from intake.database import STORAGE_ERRORS
 from intake.inbox import Inbox, Received
 from intake.outbox import Delivery, Letter, Outbox
+from intake.private_chats import PrivateChats
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +117,9 @@ class Pipeline:
             get_updates_request=AiohttpRequest(1),
         )
         self.sender = self._queueing_bot()
+        self._live_cards = LiveCards(runtime.services)
+        self._private_chats = PrivateChats(engine)
+        self._card_places = CardPlaces(engine)
         self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
@@ -165,10 +171,14 @@ class Pipeline:
             await self.direct_bot.shutdown()
 
     async def _housekeeping(self) -> None:
-        """Forget handled updates, finished messages and old questions' words, every hour."""
+        """Forget handled updates, finished messages and cards, old questions' words, every hour."""
         while True:
             try:
-                purged = await self.inbox.purge() + await self.outbox.purge()
+                purged = (
+                    await self.inbox.purge()
+                    + await self.outbox.purge()
+                    + await self._card_places.purge()
+                )
                 blanked = await self._runtime.services.questions.purge()
             except STORAGE_ERRORS as error:
                 log.warning("inbox, outbox and questions not purged (%s)", type(error).__name__)
@@ -207,6 +217,9 @@ class Pipeline:
         )
 
     async def _undeliverable(self, letter: Letter, state: Delivery) -> None:
+        if state is Delivery.UNDELIVERABLE and letter.chat_id > 0:
+            await self._private_chats.refused(letter.chat_id)
+        await self._live_cards.undelivered(self.sender, letter, state)
         if letter.regarding is None:
             return
         await note_undelivered(

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -211,7 +212,7 @@ class Relay:
     async def _attempt(self, letter: Letter) -> Result:
         async with self._slots:
             try:
-                await call(self._bot, letter.method, dict(letter.params))
+                made = await call(self._bot, letter.method, dict(letter.params))
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 self._buckets.pause(letter.chat_id, asyncio.get_running_loop().time() + wait)
@@ -229,7 +230,7 @@ class Relay:
                 return Result(letter.id, Delivery.FAILED, error=f"BadRequest: {error.message}")
             except TelegramError as error:
                 return self._again(letter, type(error).__name__, self._backoff(letter))
-        return Result(letter.id, Delivery.SENT)
+        return Result(letter.id, Delivery.SENT, **_card_shown(letter, made))
 
     def _again(self, letter: Letter, error: str, wait: timedelta) -> Result:
         log.info("outbox %s: %s not delivered (%s), retrying", letter.id, letter.method, error)
@@ -243,6 +244,13 @@ class Relay:
 def _counts(letter: Letter) -> bool:
     """Whether a call counts against the chat's message limit (callback answers do not)."""
     return letter.method != "answerCallbackQuery"
+
+
+def _card_shown(letter: Letter, made: Any) -> dict[str, Any]:
+    """The message a card was sent as, for the outbox to record (edits then address it)."""
+    if letter.card_key is None or not isinstance(made, dict) or "message_id" not in made:
+        return {}
+    return {"card_key": letter.card_key, "message_id": made["message_id"]}
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -65,6 +65,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             questions=QuestionLog(
                 engine, retention=timedelta(days=settings.question_retention_days)
             ),
+            digest_hour=settings.digest_hour,
         )
         yield Runtime(services, StateStore(engine))
     finally:

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from handlers.services import DEFAULT_DIGEST_HOUR
+
 ENV_PREFIX = "MINGBAI_"
 CONFIG_ENV = "MINGBAI_CONFIG"
 SECRET_FIELDS = frozenset({"telegram_token", "webhook_secret"})
@@ -47,6 +49,7 @@ class Settings(BaseModel):
     clarify_threshold: float | None = Field(default=None, ge=0, le=1)
     sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
     question_retention_days: int = Field(default=180, ge=1, le=3650)
+    digest_hour: int = Field(default=DEFAULT_DIGEST_HOUR, ge=0, le=23)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,6 +1,9 @@
 """Telling people what happened to a ticket: every area hands its intake Outcome to the Notifier.
 
 * A new ticket becomes a card in the staff group; so does a ticket reopened after 不满意.
+* Every card already shown, in the group or a private chat, is redrawn for the new state
+  (:mod:`handlers.staff.live_cards`).
+* Whoever the ticket now reaches gets its card privately (:mod:`handlers.staff.notices`).
 * Every public event is told to the villager in a short plain message — or, for a ticket a
   法律明白人 filed, to that liaison, to relay. Nobody is told about their own action: the area
   that handled it has already answered them.
@@ -24,6 +27,8 @@ from telegram.constants import ParseMode
 from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.staff import thread as staff_thread
+from handlers.staff.live_cards import LiveCards
+from handlers.staff.notices import HolderNotices
 from handlers.texts import staff as texts
 from handlers.texts import thread as thread_texts
 from intake import (
@@ -39,6 +44,7 @@ from intake import (
 )
 from intake.enums import Side
 from intake.outbox import regarding
+from intake.privacy import mask_numbers
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +62,22 @@ class Notifier:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self.live_cards = LiveCards(services)
+        self._holder_notices = HolderNotices(services, self.live_cards)
 
     async def publish(self, bot: Bot, outcome: Outcome) -> None:
-        """Send what the staff group and the villager must learn from ``outcome``."""
+        """Send what the staff group, the ticket's holders and the villager must learn."""
         ticket = outcome.ticket
+        posted: list[str] = []
         for event in outcome.events:
             if event.type is EventType.FILED:
-                await self._post_card(bot, ticket)
+                posted += await self._post_card(bot, ticket)
             elif event.type is EventType.REOPENED:
-                await self._post_card(bot, ticket, heading=texts.CARD_REOPENED)
+                posted += await self._post_card(bot, ticket, heading=texts.CARD_REOPENED)
+        if any(event.type is not EventType.NOTED for event in outcome.events):
+            await self.live_cards.redraw(bot, ticket, skip=posted)
+        await self._holder_notices.tell_new_holders(bot, outcome)
+        for event in outcome.events:
             if event.visibility is not Visibility.PUBLIC:
                 continue
             with regarding(ticket.number, event.type.label):
@@ -108,7 +121,8 @@ class Notifier:
         )
         name = cards.escape(await cards.person_name(self._services, message.author_id))
         text = heading.format(number=ticket.number, name=name)
-        words = message.text or ""
+        # The whole staff group reads this: ID and phone numbers keep only their last 4 digits.
+        words = mask_numbers(message.text or "")
         if len(words) > CAPTION_WORDS_MAX:
             # A caption holds 1,024 characters; the whole message is in the thread.
             words = words[:CAPTION_WORDS_MAX] + "…"
@@ -154,15 +168,14 @@ class Notifier:
                     reply_markup=keyboard,
                 )
 
-    async def _post_card(self, bot: Bot, ticket: TicketView, *, heading: str | None = None) -> None:
+    async def _post_card(
+        self, bot: Bot, ticket: TicketView, *, heading: str | None = None
+    ) -> list[str]:
         chat_id = self._services.staff_chat_id
         if chat_id is None:
             log.warning("ticket %s: no staff group is configured to show it in", ticket.number)
-            return
-        text = await cards.card_text(self._services, cards.group_view(ticket), heading=heading)
-        await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=cards.card_keyboard(ticket)
-        )
+            return []
+        return [await self.live_cards.show(bot, chat_id, ticket, heading=heading)]
 
     async def _ask_for_feedback(self, bot: Bot, ticket: TicketView) -> None:
         # Imported here: the feedback area publishes its own outcomes through this module.

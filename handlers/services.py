@@ -8,6 +8,8 @@ from intake import IntakeConfig, IntakeService
 from intake.question_log import QuestionLog
 from knowledge.service import Faq
 
+DEFAULT_DIGEST_HOUR = 8
+
 
 @dataclass(frozen=True)
 class Services:
@@ -20,6 +22,7 @@ class Services:
         staff_chat_id: The staff group where new tickets appear, if one is configured.
         admin_ids: Telegram ids of the administrators (who grant roles).
         questions: Where every question and 👍/👎 is recorded, for the staff to learn from.
+        digest_hour: The hour (township time) each holder gets the digest of their tickets.
 
     """
 
@@ -29,3 +32,4 @@ class Services:
     staff_chat_id: int | None
     admin_ids: frozenset[int]
     questions: QuestionLog
+    digest_hour: int = DEFAULT_DIGEST_HOUR

@@ -502,6 +502,7 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    card_key: Mapped[str | None] = mapped_column(String(32))
 
 
 class LiaisonApplication(Base):
@@ -518,3 +519,33 @@ class LiaisonApplication(Base):
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TicketCard(Base):
+    """A ticket card the bot showed in a chat, kept current on every change (:mod:`intake.cards`).
+
+    ``message_id`` is unknown until the relay has sent the card; a card whose message can no
+    longer be edited is forgotten (retired) and a fresh one shown instead.
+    """
+
+    __tablename__ = "ticket_cards"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ticket_number: Mapped[str] = mapped_column(String(16), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PrivateChat(Base):
+    """Whether the bot may write to someone privately (:mod:`intake.private_chats`).
+
+    Telegram lets a bot write to a person only after they wrote to it, and no longer once they
+    blocked it: ``opened_at`` is their latest private message, ``refused_at`` Telegram's latest 403.
+    """
+
+    __tablename__ = "private_chats"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.clock import utcnow
 from intake.database import session_factory
-from intake.models import OutboxMessage
+from intake.models import OutboxMessage, TicketCard
 
 KEEP_FINISHED = timedelta(days=2)
 ERROR_MAX = 200
@@ -55,9 +55,11 @@ class Letter:
     params: dict[str, Any]
     attempts: int
     regarding: Regarding | None
+    card_key: str | None = None
 
 
 _regarding: ContextVar[Regarding | None] = ContextVar("mingbai_outbox_regarding", default=None)
+_card: ContextVar[str | None] = ContextVar("mingbai_outbox_card", default=None)
 
 
 @contextmanager
@@ -68,6 +70,20 @@ def regarding(ticket_number: str, about: str) -> Iterator[None]:
         yield
     finally:
         _regarding.reset(token)
+
+
+@contextmanager
+def showing_card(key: str) -> Iterator[None]:
+    """Mark what is queued inside the block as showing or editing the card ``key``.
+
+    The relay records the message id a card was sent as; an edit of the card is queued without
+    one and made with the id recorded by then (the send comes first, in the same chat).
+    """
+    token = _card.set(key)
+    try:
+        yield
+    finally:
+        _card.reset(token)
 
 
 class Outbox:
@@ -94,6 +110,7 @@ class Outbox:
                 params=params,
                 ticket_number=about.ticket_number if about else None,
                 about=about.about if about else None,
+                card_key=_card.get(),
                 state=Delivery.PENDING,
                 attempts=0,
                 created_at=now,
@@ -122,7 +139,19 @@ class Outbox:
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
-            return [_letter(row) for row in rows]
+            letters = [_letter(row) for row in rows]
+            edited = [
+                key
+                for letter in letters
+                if (key := letter.card_key) is not None and _edits_card(letter)
+            ]
+            if not edited:
+                return letters
+            shown = await session.execute(
+                select(TicketCard.key, TicketCard.message_id).where(TicketCard.key.in_(edited))
+            )
+            message_ids = {key: message_id for key, message_id in shown if message_id is not None}
+            return [_with_message_id(letter, message_ids) for letter in letters]
 
     async def record(self, results: Sequence[Result]) -> None:
         """Record what became of delivery attempts, in one transaction."""
@@ -144,6 +173,12 @@ class Outbox:
                     )
                 )
             for result in results:
+                if result.card_key is not None and result.message_id is not None:
+                    await session.execute(
+                        update(TicketCard)
+                        .where(TicketCard.key == result.card_key)
+                        .values(message_id=result.message_id)
+                    )
                 if result.state is Delivery.SENT:
                     continue
                 values: dict[str, Any] = {
@@ -193,6 +228,8 @@ class Result:
         state: ``PENDING`` to try again after ``retry_in``; otherwise final.
         retry_in: How long to wait before the next attempt.
         error: Why it did not go, if it did not.
+        card_key: The card the call sent, if it sent one.
+        message_id: The message the card was sent as.
 
     """
 
@@ -200,8 +237,26 @@ class Result:
     state: Delivery
     retry_in: timedelta = timedelta()
     error: str | None = None
+    card_key: str | None = None
+    message_id: int | None = None
 
 
 def _letter(row: OutboxMessage) -> Letter:
     about = Regarding(row.ticket_number, row.about or "") if row.ticket_number is not None else None
-    return Letter(row.id, row.chat_id, row.method, row.params, row.attempts, about)
+    return Letter(row.id, row.chat_id, row.method, row.params, row.attempts, about, row.card_key)
+
+
+def _edits_card(letter: Letter) -> bool:
+    return letter.card_key is not None and letter.method.startswith("edit")
+
+
+def _with_message_id(letter: Letter, message_ids: dict[str, int]) -> Letter:
+    """An edit of a card, addressed to the message the card was sent as, once that is known.
+
+    A card whose sending failed has no message: the edit goes without an id and Telegram
+    refuses it, which shows a fresh card instead (see :mod:`handlers.staff.live_cards`).
+    """
+    if not _edits_card(letter) or letter.card_key not in message_ids:
+        return letter
+    params = {**letter.params, "message_id": message_ids[letter.card_key]}
+    return replace(letter, params=params)

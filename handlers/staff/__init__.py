@@ -3,8 +3,8 @@
 Handler order (all in one group, so the first match wins):
 
 1. presses of staff buttons (``s:…``), in any chat — who pressed is checked, not the chat;
-2. the staff commands (``/tickets /overdue /ticket /note /role``) in the staff group or a
-   private chat;
+2. the staff commands (``/tickets /overdue /ticket /note /role /unreachable``) in the staff
+   group or a private chat;
 3. replies to the bot's ticket cards and prompts, in the staff group or a private chat;
 4. any other command in the staff group: the list of staff commands;
 5. anything else in the staff group: ignored (staff talk among themselves there).

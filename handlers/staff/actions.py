@@ -6,7 +6,7 @@ method that checks the presser's role on the server side. A refusal is shown to 
 only (an alert) and changes nothing. Before asking for a reason, the same rule intake will
 apply (:func:`intake.rules.check`) is checked, so nobody types a reason only to be refused.
 
-After an action the card is redrawn and the Notifier tells the villager what they must know.
+After an action the Notifier redraws the cards and tells whoever must know.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from handlers.services import Services
 from handlers.staff import cards, pending, people
 from handlers.staff import thread as staff_thread
 from handlers.staff.cards import Press, PressData
+from handlers.staff.live_cards import LiveCards
 from handlers.staff.pending import Pending, Step
 from handlers.texts import staff as texts
 from handlers.texts import thread as thread_texts
@@ -403,8 +404,11 @@ class StaffActions:
     async def _done(
         self, bot: Bot, outcome: Outcome, card: Message | None, card_ref: CardRef | None = None
     ) -> str:
-        """Redraw the card, tell whoever must know, and say what was done."""
-        await self._redraw(bot, _ref(card) or card_ref, outcome.ticket)
+        """Redraw the cards, tell whoever must know, and say what was done."""
+        pressed = _ref(card) or card_ref
+        if pressed is not None and not await self._notifier.live_cards.is_shown(*pressed):
+            # A card shown before cards were kept current: the Notifier does not know of it.
+            await self._redraw(bot, pressed, outcome.ticket)
         await self._notifier.publish(bot, outcome)
         done = [event.type.label for event in outcome.events] or [thread_texts.WRITTEN]
         return texts.DONE.format(action="、".join(done), number=outcome.ticket.number)
@@ -563,12 +567,6 @@ async def _edit(message: Message | None, text: str) -> None:
         log.debug("message not edited (%s)", error.message)
 
 
-async def send_card(bot: Bot, services: Services, chat_id: int, ticket: TicketView) -> Message:
-    """Send a ticket's card with its buttons, numbers masked unless the chat is its holder's."""
-    shown = await cards.view_for_chat(services, chat_id, ticket)
-    return await bot.send_message(
-        chat_id,
-        await cards.card_text(services, shown),
-        parse_mode=ParseMode.HTML,
-        reply_markup=cards.card_keyboard(ticket),
-    )
+async def send_card(bot: Bot, services: Services, chat_id: int, ticket: TicketView) -> None:
+    """Send a ticket's card with its buttons, kept current from then on."""
+    await LiveCards(services).show(bot, chat_id, ticket)

@@ -1,4 +1,4 @@
-"""Staff commands: the work queue, overdue tickets, one ticket, internal notes and roles.
+"""Staff commands: the work queue, overdue tickets, one ticket, notes, roles, unreachable staff.
 
 They work in the staff group and, for staff, in a private chat with the bot. Whoever sends one
 is looked up in intake; intake only shows them the tickets their role and area may see.
@@ -17,11 +17,12 @@ from handlers.staff import cards, people
 from handlers.staff.actions import send_card
 from handlers.texts import staff as texts
 from intake import IntakeError, Role, TicketFilter, TicketState, UserView
+from intake.private_chats import PrivateChats
 from intake.rules import HANDLING_STATES, TRIAGE_STATES
 
 Context = ContextTypes.DEFAULT_TYPE
 
-COMMANDS = ("tickets", "overdue", "ticket", "note", "role")
+COMMANDS = ("tickets", "overdue", "ticket", "note", "role", "unreachable")
 QUEUE_LIMIT = 20
 ALERTS_LIMIT = 30
 MESSAGE_MAX = 4000
@@ -61,8 +62,30 @@ class StaffCommands:
                     await self._note(context, message, actor, arguments)
                 case "role":
                     await self._role(context, message, actor, arguments)
+                case "unreachable":
+                    await self._unreachable(message, actor)
         except IntakeError as error:
             await message.reply_text(error.message, do_quote=True)
+
+    async def _unreachable(self, message: Message, actor: UserView) -> None:
+        """Staff the bot cannot write to privately, for the admin to ask them to open a chat."""
+        if actor.role is not Role.ADMIN:
+            await message.reply_text(texts.UNREACHABLE_ADMIN_ONLY)
+            return
+        staff = await PrivateChats(self._intake.engine).unreachable_staff()
+        if not staff:
+            await message.reply_text(texts.UNREACHABLE_NONE)
+            return
+        lines = [texts.UNREACHABLE_TITLE]
+        lines += [
+            texts.UNREACHABLE_LINE.format(
+                name=cards.escape(user.display_name),
+                role=user.role.label,
+                telegram_id=user.telegram_id,
+            )
+            for user in staff
+        ]
+        await message.reply_text(_fit("\n".join(lines)), parse_mode=ParseMode.HTML)
 
     async def _queue(self, message: Message, actor: UserView) -> None:
         filters = TicketFilter(states=frozenset(OPEN_STATES))

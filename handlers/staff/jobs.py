@@ -1,4 +1,8 @@
-"""Scheduled staff work: closing tickets whose 回访 ran out, and deadline reminders."""
+"""Scheduled staff work: closing tickets whose 回访 ran out, deadline reminders, daily digests.
+
+Reminders go to the staff group and, privately, to whoever holds each ticket; the digest tells
+every holder each morning what they hold (:mod:`handlers.staff.notices`).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from telegram.ext import ContextTypes, JobQueue
 from handlers import notify
 from handlers.services import Services
 from handlers.staff import cards, people
+from handlers.staff.notices import HolderNotices
 from handlers.texts import staff as texts
 
 Context = ContextTypes.DEFAULT_TYPE
 
 CLOSE_UNRATED_JOB = "staff-close-unrated"
 REMINDERS_JOB = "staff-deadline-reminders"
+DIGEST_JOB = "staff-holder-digest"
 CLOSE_UNRATED_EVERY = timedelta(hours=1)
 REMINDERS_AT = time(8, 30)  # township time, before the working day starts
 ALERTS_LIMIT = 30
@@ -28,6 +34,7 @@ class StaffJobs:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._notifier = notify.Notifier(services)
+        self._holder_notices = HolderNotices(services, self._notifier.live_cards)
 
     async def close_unrated(self, context: Context) -> None:
         """Close tickets whose 回访 period ran out as 未评价, and tell their villagers."""
@@ -35,14 +42,16 @@ class StaffJobs:
             await self._notifier.publish(context.bot, outcome)
 
     async def remind(self, context: Context) -> None:
-        """Post the overdue and soon-due deadlines to the staff group, if there are any."""
-        chat_id = self._services.staff_chat_id
+        """Post the overdue and soon-due deadlines to the staff group and to their holders."""
         admin = await people.system_actor(self._services)
-        if chat_id is None or admin is None:
-            return  # nowhere to post, or nobody who sees every ticket
+        if admin is None:
+            return  # nobody who sees every ticket
         overdue = await self._services.intake.overdue(admin.id)
         due_soon = await self._services.intake.due_soon(admin.id)
-        if not overdue and not due_soon:
+        await self._holder_notices.remind(context.bot, overdue, overdue=True)
+        await self._holder_notices.remind(context.bot, due_soon, overdue=False)
+        chat_id = self._services.staff_chat_id
+        if chat_id is None or (not overdue and not due_soon):
             return
         lines = [texts.REMINDER_TITLE]
         if overdue:
@@ -54,9 +63,13 @@ class StaffJobs:
             lines += [cards.alert_line(self._services, a) for a in due_soon[:ALERTS_LIMIT]]
         await context.bot.send_message(chat_id, "\n".join(lines), parse_mode=ParseMode.HTML)
 
+    async def digest(self, context: Context) -> None:
+        """Send every holder the list of tickets they hold."""
+        await self._holder_notices.send_digests(context.bot)
+
 
 def schedule_staff_jobs(job_queue: JobQueue[Context], services: Services) -> None:
-    """Run the 回访 sweep hourly and post deadline reminders every morning.
+    """Run the 回访 sweep hourly; post deadline reminders and the holders' digests daily.
 
     Args:
         job_queue: The Application's job queue.
@@ -74,4 +87,9 @@ def schedule_staff_jobs(job_queue: JobQueue[Context], services: Services) -> Non
         jobs.remind,
         time=REMINDERS_AT.replace(tzinfo=services.intake_config.tz),
         name=REMINDERS_JOB,
+    )
+    job_queue.run_daily(
+        jobs.digest,
+        time=time(services.digest_hour, tzinfo=services.intake_config.tz),
+        name=DIGEST_JOB,
     )

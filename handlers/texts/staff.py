@@ -139,6 +139,7 @@ STAFF_HELP = (
     "/ticket 工单号 查看工单和办理记录\n"
     "/note 备注 回复工单卡片，添加内部备注（村民看不到）\n"
     "/role 用户 身份 [村、网格或单位] 设置人员身份（管理员）\n"
+    "/unreachable 收不到私聊消息的工作人员（管理员）\n"
     "/ban 用户 [原因]、/unban 用户 停用或恢复某人使用机器人（镇干部、管理员）\n"
     "/console 在私聊里领取工作台登录链接\n"
     "/dengji 在私聊里替村民登记窗口、电话、镇领导接访、网格排查来的事情\n"
@@ -147,6 +148,20 @@ STAFF_HELP = (
 
 # Scheduled reminders in the staff group.
 REMINDER_TITLE = "⏰ 期限提醒"
+
+# Private notices to whoever holds a ticket (handlers/staff/notices.py).
+CARD_YOURS = "📌 这件工单现在由您办理，请及时处理。"
+CARD_GONE = "↪️ 工单 {number} 已转到别处办理，您看不到它了，这张卡片不再更新。"
+HOLDER_REMINDER_TITLE = "⏰ 期限提醒：您手上的工单"
+DIGEST_TITLE = "🗂 今日待办：您手上有 {count} 件工单"
+DIGEST_MORE = "另有 {count} 件没有列出，请发送 /tickets 查看。"
+UNREACHABLE_TITLE = (
+    "以下工作人员还没有私聊过机器人（或已停用机器人），收不到派给他们的工单和提醒。"
+    "请让他们在 Telegram 里打开机器人，点「开始」或发一条消息："
+)
+UNREACHABLE_LINE = "{name}（{role}，ID {telegram_id}）"
+UNREACHABLE_NONE = "所有工作人员都能收到机器人的私聊消息。"
+UNREACHABLE_ADMIN_ONLY = "只有管理员可以查看哪些工作人员收不到私聊消息。"
 
 # A notice could not be delivered: an internal note on the ticket (no personal data).
 BLOCKED_NOTE = "系统：村民已停用机器人，「{event}」的消息没有送达，请电话或上门告知。"

@@ -20,8 +20,9 @@ from telegram.ext import ExtBot
 
 from bot.local_api import Fault, FaultKind, Faults, LocalBotApi
 from bot.relay import Relay, SendLimits
+from intake.cards import CardPlaces
 from intake.models import OutboxMessage
-from intake.outbox import Delivery, Letter, Outbox, Regarding, Result, regarding
+from intake.outbox import Delivery, Letter, Outbox, Regarding, Result, regarding, showing_card
 
 VILLAGER = 1001
 NEIGHBOUR = 1002
@@ -318,6 +319,36 @@ async def test_an_edit_made_twice_counts_as_delivered(
     assert [call.status for call in api.calls_of("editMessageText")] == [200, 400]
     assert {row.state for row in await rows(engine)} == {Delivery.SENT}
     assert told.letters == []
+
+
+@pytest.mark.usefixtures("villagers")
+async def test_a_card_is_edited_where_it_was_sent_and_a_lost_one_is_reported(
+    relay: Relay, outbox: Outbox, api: LocalBotApi, engine: AsyncEngine, told: Told
+) -> None:
+    places = CardPlaces(engine)
+    key = await places.shown("2026-000001", VILLAGER)
+    with showing_card(key):
+        await outbox.add(VILLAGER, "sendMessage", {"chat_id": VILLAGER, "text": "卡片：待受理"})
+        await outbox.add(VILLAGER, "editMessageText", {"chat_id": VILLAGER, "text": "卡片：已受理"})
+    await relay.deliver_round()
+    await relay.deliver_round()
+    user = api.user(VILLAGER, "张三")
+    card = await user.reply()
+    [edited] = await user.edits()
+    assert (edited.message_id, edited.text) == (card.message_id, "卡片：已受理")
+    assert await places.is_shown(VILLAGER, card.message_id)
+
+    # The message is deleted: the next edit fails, and the relay says which card it was.
+    del api.world.chat(VILLAGER).messages[card.message_id]
+    with showing_card(key):
+        await outbox.add(VILLAGER, "editMessageText", {"chat_id": VILLAGER, "text": "卡片：已答复"})
+    await relay.deliver_round()
+    [(letter, state)] = told.letters
+    assert (letter.card_key, letter.params["message_id"], state) == (
+        key,
+        card.message_id,
+        Delivery.FAILED,
+    )
 
 
 @pytest.mark.usefixtures("villagers")

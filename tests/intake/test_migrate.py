@@ -31,6 +31,8 @@ TABLES = {
     "outbox_messages",
     "liaison_applications",
     "ticket_messages",
+    "ticket_cards",
+    "private_chats",
 }
 
 
@@ -81,6 +83,7 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0005_inbox_and_outbox.py",
         "0006_report_history_index.py",
         "0008_ticket_threads.py",
+        "0009_ticket_cards_and_private_chats.py",
         "0010_offline_intake_and_liaisons.py",
         "0013_question_text_retention.py",
     ]
