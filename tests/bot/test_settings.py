@@ -69,6 +69,8 @@ def test_privacy_mask_questions_are_kept_180_days_unless_configured() -> None:
     assert configured.question_retention_days == 30
     with pytest.raises(SettingsError, match="MINGBAI_QUESTION_RETENTION_DAYS"):
         load_settings({"MINGBAI_QUESTION_RETENTION_DAYS": "0"})
+
+
 def test_the_digest_hour_is_a_time_of_day() -> None:
     assert load_settings({}).digest_hour == 8
     assert load_settings({"MINGBAI_DIGEST_HOUR": "7"}).digest_hour == 7
