@@ -10,7 +10,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.local_api import BotMessage, LocalBotApi, ReplyTimeout, TelegramUser
+from bot.local_api import BotMessage, LocalBotApi, ReplyTimeout, TelegramUser, fresh_token
 from bot.runners import BotApi, polling
 from bot.services import Runtime
 from handlers.texts import answers as texts
@@ -81,7 +81,7 @@ class TerminalVillager:
 
 async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
     """Run the bot against a local Bot API and relay stdin/stdout until the input ends."""
-    async with LocalBotApi() as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
+    async with LocalBotApi(fresh_token()) as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
         villager = TerminalVillager(api.user(VILLAGER_ID, VILLAGER_NAME), sys.stdout)
         if interactive:
             print(texts.TERMINAL_WELCOME)

@@ -50,8 +50,8 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-def inbox(runtime: Runtime) -> Inbox:
-    return Inbox(runtime.services.intake.engine)
+def inbox(runtime: Runtime, api: LocalBotApi) -> Inbox:
+    return Inbox(runtime.services.intake.engine, int(api.token.partition(":")[0]))
 
 
 @pytest.fixture

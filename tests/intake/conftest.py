@@ -46,7 +46,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 TABLES = (
     "ticket_events, ticket_co_units, tickets, role_changes, users, ticket_sequences, bot_state, "
     "question_log, faq_ratings, console_login_tokens, console_sessions, console_passwords, "
-    "bans, ban_events, held_updates, inbox_updates, outbox_messages"
+    "bans, ban_events, held_updates, inbox_updates, outbox_messages, dead_letters"
 )
 
 BACKENDS = [

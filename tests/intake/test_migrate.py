@@ -29,6 +29,7 @@ TABLES = {
     "held_updates",
     "inbox_updates",
     "outbox_messages",
+    "dead_letters",
 }
 
 
@@ -38,7 +39,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0005"
+    assert await current_revision(empty_engine) == head_revision() == "0011"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -77,4 +78,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0003_console_and_question_log.py",
         "0004_bans_and_held_updates.py",
         "0005_inbox_and_outbox.py",
+        "0011_dead_letters_and_bot_scoped_inbox.py",
     ]
