@@ -93,6 +93,12 @@ class DeadLetters:
         async with self._sessions() as session:
             return (await session.scalar(select(func.count()).select_from(DeadLetter))) or 0
 
+    async def get(self, letter_id: int) -> DeadLetterView | None:
+        """One dead letter, if there is one by that id."""
+        async with self._sessions() as session:
+            row = await session.get(DeadLetter, letter_id)
+            return _view(row) if row is not None else None
+
     async def listing(self, limit: int) -> list[DeadLetterView]:
         """The newest dead letters first."""
         async with self._sessions() as session:

@@ -77,3 +77,9 @@ LOGIN_NAME_BAD = "登录名只能用 3–64 个英文字母、数字、点、横
 LOGIN_NAME_TAKEN = "登录名「{login}」已经有人用了。"
 PASSWORD_NOT_STAFF = "只能给工作人员设置密码登录。"
 NOT_SAVED = "数据库暂时连不上，这次办理没有记下，也没有通知村民。请稍等一会儿再试一次。"
+
+# Dead letters (updates and replies the bot set aside).
+DEAD_LETTER_RETRIED = "死信 {id} 已放回队列，机器人会重新处理。"
+DEAD_LETTER_DISCARDED = "死信 {id} 已丢弃。"
+DEAD_LETTER_MISSING = "没有编号为 {id} 的死信，可能已被其他管理员处理。"
+DEAD_LETTER_NOT_RETRYABLE = "死信 {id} 不是有效的 Telegram 消息，无法重试，只能丢弃。"
