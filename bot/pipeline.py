@@ -36,7 +36,7 @@ from bot.queueing_bot import QueueingBot
 from bot.relay import Relay, SendLimits
 from bot.services import Runtime
 from bot.supervisor import Supervisor
-from bot.update_check import NotAnUpdate, read_update
+from bot.update_check import ID_MAX, ID_MIN, NotAnUpdate, read_update
 from bot.wakeup import Wakeup
 from handlers.dead_letters import tell_staff
 from handlers.notify import note_undelivered
@@ -201,11 +201,12 @@ class Pipeline:
         # Storing the valid ones first keeps a retry after a failure from doubling dead letters.
         await self.inbox.add(valid)
         for item, reason in invalid:
-            await self.reject(json.dumps(item.payload, ensure_ascii=False), str(reason))
+            raw = json.dumps(item.payload, ensure_ascii=False)
+            await self.reject(raw, str(reason), update_id=_usable_id(item.update_id))
         if self._processor is not None:
             self._processor.wake()
 
-    async def reject(self, raw: str, reason: str) -> None:
+    async def reject(self, raw: str, reason: str, *, update_id: int | None = None) -> None:
         """Keep something offered as an update that is not one, as a dead letter.
 
         Raises:
@@ -213,7 +214,9 @@ class Pipeline:
             OSError: The database could not be reached.
 
         """
-        letter = await self.dead_letters.reject(raw, reason, bot_id=self.inbox.bot_id)
+        letter = await self.dead_letters.reject(
+            raw, reason, bot_id=self.inbox.bot_id, update_id=update_id
+        )
         log.error("not a valid update (%s); kept as dead letter %d", reason, letter)
         self._dead_letter_made.set()
 
@@ -365,3 +368,7 @@ class Pipeline:
             letter.regarding.about,
             blocked=state is Delivery.UNDELIVERABLE,
         )
+
+
+def _usable_id(update_id: int) -> int | None:
+    return update_id if ID_MIN <= update_id <= ID_MAX else None

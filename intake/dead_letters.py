@@ -52,16 +52,25 @@ class DeadLetters:
         self._sessions = session_factory(engine)
         self._clock = clock
 
-    async def reject(self, raw: str, error: str, *, bot_id: int | None = None) -> int:
+    async def reject(
+        self, raw: str, error: str, *, bot_id: int | None = None, update_id: int | None = None
+    ) -> int:
         """Keep something offered as an update that is not a valid one (it never enters the inbox).
+
+        Args:
+            raw: What was offered, as received.
+            error: Why it is not a valid update.
+            bot_id: The bot it was offered to.
+            update_id: Its update id, where it has a usable one.
 
         Returns:
             The dead letter's id.
 
         """
         letter = DeadLetter(
-            source=Origin.UPDATE,
+            source=Origin.REJECTED,
             bot_id=bot_id,
+            update_id=update_id,
             raw=raw,
             error=error[:ERROR_MAX],
             created_at=self._clock(),
@@ -171,9 +180,8 @@ class DeadLetters:
 
 
 def _retryable(letter: DeadLetter) -> bool:
-    return letter.outbox_id is not None or (
-        letter.bot_id is not None and letter.update_id is not None
-    )
+    # A rejected update has no inbox row to go back to: it was never a valid update.
+    return letter.source != Origin.REJECTED
 
 
 def _view(row: DeadLetter) -> DeadLetterView:

@@ -454,8 +454,9 @@ class OutboxMessage(Base):
 class DeadLetterOrigin(StrEnum):
     """Where a dead letter came from."""
 
-    UPDATE = "update"
-    OUTBOX = "outbox"
+    REJECTED = "rejected"  # offered as an update, but not a valid one
+    UPDATE = "update"  # a stored update whose handling kept failing
+    OUTBOX = "outbox"  # an outbox row the relay could not read
 
 
 class DeadLetter(Base):

@@ -86,6 +86,7 @@ async def _render(
         letters=await dead_letters.listing(SHOWN),
         total=await dead_letters.count(),
         raw_shown=RAW_SHOWN,
+        ORIGINS=texts.DEAD_LETTER_ORIGINS,
         notice=notice,
         error=error,
     )

@@ -79,6 +79,11 @@ PASSWORD_NOT_STAFF = "只能给工作人员设置密码登录。"
 NOT_SAVED = "数据库暂时连不上，这次办理没有记下，也没有通知村民。请稍等一会儿再试一次。"
 
 # Dead letters (updates and replies the bot set aside).
+DEAD_LETTER_ORIGINS = {
+    "rejected": "无效消息",
+    "update": "群众消息（多次处理失败）",
+    "outbox": "机器人回复（无法发送）",
+}
 DEAD_LETTER_RETRIED = "死信 {id} 已放回队列，机器人会重新处理。"
 DEAD_LETTER_DISCARDED = "死信 {id} 已丢弃。"
 DEAD_LETTER_MISSING = "没有编号为 {id} 的死信，可能已被其他管理员处理。"

@@ -40,7 +40,7 @@ async def test_a_rejected_update_is_kept_as_received_and_cannot_be_retried(
     letter_id = await dead_letters.reject("{不是 JSON", "not JSON: JSONDecodeError", bot_id=BOT_ID)
 
     [letter] = await dead_letters.listing(10)
-    assert (letter.id, letter.origin, letter.update_id) == (letter_id, Origin.UPDATE, None)
+    assert (letter.id, letter.origin, letter.update_id) == (letter_id, Origin.REJECTED, None)
     assert (letter.raw, letter.error, letter.created_at) == (
         "{不是 JSON",
         "not JSON: JSONDecodeError",
@@ -62,6 +62,7 @@ async def test_a_buried_update_leaves_the_inbox_and_a_retry_puts_it_back_pending
 
     assert [u.update_id for u in await inbox.pending(10)] == [1]
     [letter] = await dead_letters.listing(10)
+    assert letter.origin is Origin.UPDATE
     assert json.loads(letter.raw) == update(2, "毒").payload
     assert (letter.update_id, letter.error, letter.retryable) == (2, "ValueError: bad", True)
     # Buried, it is still known: Telegram sending it again does not make it new.
