@@ -283,12 +283,7 @@ class Pipeline:
             await pause.wait()
 
     async def _after_failure(self, failure: UpdateFailed) -> None:
-        """Trace a failed batch to its update, and set that update aside once it failed enough.
-
-        Raises:
-            StorageUnavailable: The failure could not be recorded.
-
-        """
+        """Trace a failed batch to its update, and set that update aside once it failed enough."""
         cause = failure.__cause__ or failure
         error = f"{type(cause).__name__}: {cause}"
         log.error("handling updates %s failed", failure.update_ids, exc_info=cause)
@@ -301,7 +296,9 @@ class Pipeline:
             if attempts >= MAX_ATTEMPTS:
                 await self.dead_letters.bury_update(self.inbox.bot_id, update_id, error)
         except STORAGE_ERRORS as storage:
-            raise StorageUnavailable from storage
+            # Uncounted, the update is simply tried once more.
+            log.warning("failure of update %s not recorded (%s)", update_id, type(storage).__name__)
+            return
         if attempts >= MAX_ATTEMPTS:
             log.error("update %s failed %d times; set aside as a dead letter", update_id, attempts)
             self._dead_letter_made.set()
