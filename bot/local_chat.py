@@ -13,7 +13,7 @@ import sys
 import threading
 from typing import TextIO
 
-from bot.local_api import BotMessage, LocalBotApi, News, ReplyTimeout, TelegramUser
+from bot.local_api import BotMessage, LocalBotApi, News, ReplyTimeout, TelegramUser, fresh_token
 from bot.local_api.objects import JsonDict
 from bot.runners import BotApi, polling
 from bot.services import Runtime
@@ -97,7 +97,7 @@ class TerminalVillager:
 async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
     """Run the bot against a local Bot API and relay stdin/stdout until the input ends."""
     lines = _typed_lines()
-    async with LocalBotApi() as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
+    async with LocalBotApi(fresh_token()) as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
         villager = TerminalVillager(api.user(VILLAGER_ID, VILLAGER_NAME), sys.stdout)
         if interactive:
             print(texts.TERMINAL_WELCOME)

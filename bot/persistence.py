@@ -10,11 +10,14 @@ written for updates whose unit of work failed.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
 from intake.state_store import Key, StateStore
+
+log = logging.getLogger(__name__)
 
 USER_DATA = "user_data"
 CHAT_DATA = "chat_data"
@@ -65,11 +68,11 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
 
     async def get_user_data(self) -> dict[int, Data]:
         """Every user's data."""
-        return {int(k): v for k, v in (await self._store.load(USER_DATA)).items()}
+        return _by_id(USER_DATA, await self._store.load(USER_DATA))
 
     async def get_chat_data(self) -> dict[int, Data]:
         """Every chat's data."""
-        return {int(k): v for k, v in (await self._store.load(CHAT_DATA)).items()}
+        return _by_id(CHAT_DATA, await self._store.load(CHAT_DATA))
 
     async def get_bot_data(self) -> Data:
         """The bot-wide data."""
@@ -134,3 +137,18 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
 
     async def flush(self) -> None:
         """Nothing to do: changes are written only with the updates that made them."""
+
+
+def _by_id(kind: str, stored: dict[str, Any]) -> dict[int, Data]:
+    """Rows keyed by user or chat id; a row under another key is skipped, not fatal.
+
+    Such a row can only come from an update no longer let in (a chat id of ``"abc"``); failing
+    on it would stop every start of the bot.
+    """
+    loaded: dict[int, Data] = {}
+    for key, value in stored.items():
+        try:
+            loaded[int(key)] = value
+        except ValueError:
+            log.error("%s under %r is not keyed by an id; skipped", kind, key[:40])
+    return loaded

@@ -6,14 +6,22 @@ The processor handles the inbox (:mod:`bot.processor`), the Application's bot qu
 in the outbox (:mod:`bot.queueing_bot`) and the relay delivers it (:mod:`bot.relay`). When the
 database fails the processor stops, and a fresh Application is built once it is back: nothing
 that was not committed is remembered, and nothing that was is lost.
+
+What is not a valid update never enters the inbox: it becomes a dead letter at once. An update
+whose handling fails for another reason is tried again alone, and after :data:`MAX_ATTEMPTS`
+failures becomes a dead letter, so one bad update never stops the others; staff admins are told
+of dead letters once. The processor, the relay and the housekeeping run under a
+:class:`bot.supervisor.Supervisor`, which starts again a task that died of a bug.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,14 +31,20 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.application import configure_application
 from bot.backoff import Backoff
 from bot.persistence import DatabasePersistence
-from bot.processor import StorageUnavailable, TransactionalJobQueue, UpdateProcessor
+from bot.processor import StorageUnavailable, TransactionalJobQueue, UpdateFailed, UpdateProcessor
 from bot.queueing_bot import QueueingBot
 from bot.relay import Relay, SendLimits
 from bot.services import Runtime
+from bot.supervisor import Supervisor
+from bot.update_check import ID_MAX, ID_MIN, NotAnUpdate, read_update
+from bot.wakeup import Wakeup
+from handlers.dead_letters import tell_staff
 from handlers.notify import note_undelivered
 from handlers.staff.live_cards import LiveCards
 from intake.cards import CardPlaces
+from intake.clock import utcnow
 from intake.database import STORAGE_ERRORS
+from intake.dead_letters import DeadLetters
 from intake.inbox import Inbox, Received
 from intake.outbox import Delivery, Letter, Outbox
 from intake.private_chats import PrivateChats
@@ -39,6 +53,39 @@ log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 PURGE_EVERY = timedelta(hours=1)
+# An update is handled this many times (alone, in a fresh Application) before it is set aside.
+MAX_ATTEMPTS = 3
+# Dead letters are looked for this often besides when one is made (another process may make one).
+REPORT_EVERY = timedelta(minutes=1)
+PROCESSOR = "update processor"
+RELAY = "outbox relay"
+
+
+@dataclass(frozen=True)
+class Health:
+    """How the bot is doing, for ``/healthz``.
+
+    Attributes:
+        processing: Whether updates are being handled.
+        relaying: Whether the outbox is being delivered.
+        lag_seconds: How long the oldest update still waiting has waited (0: none waits).
+        relay_backlog: Messages waiting to be delivered.
+        dead_letters: Dead letters waiting for staff.
+        last_error: The class of the last error the bot recovered from, if any.
+
+    """
+
+    processing: bool
+    relaying: bool
+    lag_seconds: float
+    relay_backlog: int
+    dead_letters: int
+    last_error: str | None
+
+    @property
+    def healthy(self) -> bool:
+        """Whether both the processor and the relay run."""
+        return self.processing and self.relaying
 
 
 def build_processor(
@@ -48,6 +95,7 @@ def build_processor(
     *,
     console_url: str,
     after_commit: Callable[[], None],
+    alone_through: int | None = None,
 ) -> UpdateProcessor:
     """A fresh Application (not yet initialised) and the processor that feeds it the inbox.
 
@@ -57,6 +105,7 @@ def build_processor(
         inbox: The stored updates.
         console_url: The staff console's address, for ``/console`` links.
         after_commit: Called after every committed batch or job (wakes the relay).
+        alone_through: Updates up to this id are handled one per batch.
 
     """
     persistence = DatabasePersistence(runtime.store)
@@ -70,7 +119,9 @@ def build_processor(
         .build()
     )
     configure_application(application, runtime.services, console_url)
-    return UpdateProcessor(application, persistence, inbox, after_commit)
+    return UpdateProcessor(
+        application, persistence, inbox, after_commit, alone_through=alone_through
+    )
 
 
 class Pipeline:
@@ -106,8 +157,10 @@ class Pipeline:
         self._base_file_url = base_file_url
         self._console_url = console_url
         engine = runtime.services.intake.engine
-        self.inbox = Inbox(engine)
+        # A token is "<bot id>:<secret>": the id getMe would return, known before any call.
+        self.inbox = Inbox(engine, int(token.partition(":")[0]))
         self.outbox = Outbox(engine)
+        self.dead_letters = DeadLetters(engine)
         limits = limits or SendLimits()
         self.direct_bot: ExtBot[None] = ExtBot(
             token,
@@ -123,6 +176,9 @@ class Pipeline:
         self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
+        self._supervisor = Supervisor()
+        self._alone_through: int | None = None
+        self._dead_letter_made = Wakeup()
 
     @property
     def running(self) -> bool:
@@ -132,14 +188,61 @@ class Pipeline:
     async def receive(self, updates: Sequence[Received]) -> None:
         """Store updates; when this returns they are safe and may be acknowledged.
 
+        Those that are not valid updates are stored as dead letters instead of in the inbox.
+
         Raises:
             sqlalchemy.exc.SQLAlchemyError: They could not be stored; do not acknowledge them.
             OSError: The database could not be reached.
 
         """
-        await self.inbox.add(updates)
+        valid: list[Received] = []
+        invalid: list[tuple[Received, NotAnUpdate]] = []
+        for item in updates:
+            try:
+                read_update(item.payload, None)
+            except NotAnUpdate as refused:
+                invalid.append((item, refused))
+            else:
+                valid.append(item)
+        # Storing the valid ones first keeps a retry after a failure from doubling dead letters.
+        await self.inbox.add(valid)
+        for item, reason in invalid:
+            raw = json.dumps(item.payload, ensure_ascii=False)
+            await self.reject(raw, str(reason), update_id=_usable_id(item.update_id))
         if self._processor is not None:
             self._processor.wake()
+
+    async def reject(self, raw: str, reason: str, *, update_id: int | None = None) -> None:
+        """Keep something offered as an update that is not one, as a dead letter.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: It could not be stored; do not acknowledge it.
+            OSError: The database could not be reached.
+
+        """
+        letter = await self.dead_letters.reject(
+            raw, reason, bot_id=self.inbox.bot_id, update_id=update_id
+        )
+        log.error("not a valid update (%s); kept as dead letter %d", reason, letter)
+        self._dead_letter_made.set()
+
+    async def health(self) -> Health:
+        """How the bot is doing now.
+
+        Raises:
+            sqlalchemy.exc.SQLAlchemyError: The database could not be asked.
+            OSError: The database could not be reached.
+
+        """
+        oldest = await self.inbox.oldest_pending()
+        return Health(
+            processing=self.running,
+            relaying=self._supervisor.is_running(RELAY),
+            lag_seconds=(utcnow() - oldest).total_seconds() if oldest else 0.0,
+            relay_backlog=(await self.outbox.counts())[Delivery.PENDING],
+            dead_letters=await self.dead_letters.count(),
+            last_error=self._supervisor.last_error,
+        )
 
     async def run(self, started: asyncio.Event | None = None) -> None:
         """Handle and deliver until cancelled, rebuilding the Application after database failures.
@@ -149,26 +252,73 @@ class Pipeline:
 
         """
         await self.direct_bot.initialize()
-        relay = asyncio.create_task(self._relay.run(), name="outbox relay")
-        housekeeping = asyncio.create_task(self._housekeeping(), name="inbox and outbox purge")
-        pause = Backoff()
+        keep = self._supervisor.keep
+        tasks = [
+            asyncio.create_task(keep(RELAY, self._relay.run), name=RELAY),
+            asyncio.create_task(keep("purge", self._housekeeping), name="inbox and outbox purge"),
+            asyncio.create_task(keep("dead letter reports", self._report), name="dead letters"),
+        ]
         try:
-            while True:
-                try:
-                    await self._serve(started, pause)
-                except StorageUnavailable as failure:
-                    log.warning(
-                        "database unavailable (%s); restarting the bot in %.1f s",
-                        type(failure.__cause__).__name__,
-                        pause.seconds,
-                    )
-                await pause.wait()
+            await keep(PROCESSOR, lambda: self._process(started))
         finally:
-            for task in (housekeeping, relay):
+            for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
             await self.direct_bot.shutdown()
+
+    async def _process(self, started: asyncio.Event | None) -> None:
+        """Serve Applications one after another, a fresh one after each failure."""
+        adopted = await self.inbox.adopt_unscoped()
+        if adopted:
+            log.info("%d updates stored before the inbox was scoped by bot taken over", adopted)
+        pause = Backoff()
+        while True:
+            try:
+                await self._serve(started, pause)
+            except StorageUnavailable as failure:
+                self._supervisor.note(failure.__cause__ or failure)
+                log.warning(
+                    "database unavailable (%s); restarting the bot in %.1f s",
+                    type(failure.__cause__).__name__,
+                    pause.seconds,
+                )
+            except UpdateFailed as failure:
+                self._supervisor.note(failure.__cause__ or failure)
+                await self._after_failure(failure)
+            await pause.wait()
+
+    async def _after_failure(self, failure: UpdateFailed) -> None:
+        """Trace a failed batch to its update, and set that update aside once it failed enough."""
+        cause = failure.__cause__ or failure
+        error = f"{type(cause).__name__}: {cause}"
+        log.error("handling updates %s failed", failure.update_ids, exc_info=cause)
+        if len(failure.update_ids) > 1:
+            self._alone_through = failure.update_ids[-1]
+            return
+        update_id = failure.update_ids[0]
+        try:
+            attempts = await self.inbox.record_failure(update_id, error)
+            if attempts >= MAX_ATTEMPTS:
+                await self.dead_letters.bury_update(self.inbox.bot_id, update_id, error)
+        except STORAGE_ERRORS as storage:
+            # Uncounted, the update is simply tried once more.
+            log.warning("failure of update %s not recorded (%s)", update_id, type(storage).__name__)
+            return
+        if attempts >= MAX_ATTEMPTS:
+            log.error("update %s failed %d times; set aside as a dead letter", update_id, attempts)
+            self._dead_letter_made.set()
+
+    async def _report(self) -> None:
+        """Tell staff of new dead letters as they come, waiting out database failures."""
+        while True:
+            try:
+                await tell_staff(self._runtime.services, self.sender, self.dead_letters)
+            except STORAGE_ERRORS as error:
+                log.warning("dead letters not reported (%s)", type(error).__name__)
+            else:
+                self._relay.wake()
+            await self._dead_letter_made.pause(REPORT_EVERY.total_seconds())
 
     async def _housekeeping(self) -> None:
         """Forget handled updates, finished messages and cards, old questions' words, every hour."""
@@ -193,6 +343,7 @@ class Pipeline:
             self.inbox,
             console_url=self._console_url,
             after_commit=self._relay.wake,
+            alone_through=self._alone_through,
         )
         application = processor.application
         try:
@@ -228,3 +379,7 @@ class Pipeline:
             letter.regarding.about,
             blocked=state is Delivery.UNDELIVERABLE,
         )
+
+
+def _usable_id(update_id: int) -> int | None:
+    return update_id if ID_MIN <= update_id <= ID_MAX else None

@@ -68,7 +68,11 @@ class Poller:
                 log.warning("getUpdates failed (%s); trying again", type(error).__name__)
                 await pause.wait()
                 continue
-            return [_received(item) for item in raw if _is_update(item)]
+            batch = [_received(item) for item in raw if _is_update(item)]
+            if len(batch) < len(raw):
+                # Without an update id an item can be neither confirmed nor told apart.
+                log.error("%d items without an update id ignored", len(raw) - len(batch))
+            return batch
 
     async def _store(self, batch: list[Received]) -> None:
         pause = Backoff()

@@ -6,6 +6,11 @@ change and the inbox rows marked done commit at once, or — if the database fai
 not at all, and the batch is handled again. Updates are taken strictly in ``update_id`` order,
 so each villager's messages are handled in the order sent.
 
+Any other failure of a batch is a bug or a poison update: the processor stops with
+:class:`UpdateFailed`, naming the updates of the batch, and its owner handles them again one at
+a time, counting the failures of each; one that keeps failing becomes a dead letter
+(:mod:`intake.dead_letters`) and the rest of the inbox moves on.
+
 A database failure inside a handler reaches python-telegram-bot's error handlers, not the
 processor; :func:`stop_on_storage_error` (the first error handler) records it so the batch is
 rolled back instead of committed half done. After such a failure the Application's memory
@@ -29,9 +34,10 @@ from telegram.ext import JobQueue as _JobQueue
 
 from bot.persistence import DatabasePersistence
 from bot.queueing_bot import in_chat
+from bot.update_check import read_update
 from bot.wakeup import Wakeup
 from intake.database import STORAGE_ERRORS, unit_of_work
-from intake.inbox import Inbox
+from intake.inbox import Inbox, Received
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,20 @@ IDLE_POLL_SECONDS = 0.5
 
 class StorageUnavailable(Exception):
     """The database failed while updates were handled; nothing of the batch was kept."""
+
+
+class UpdateFailed(Exception):
+    """Handling failed for a reason other than the database; nothing of the batch was kept.
+
+    Attributes:
+        update_ids: The updates of the failed batch, in order.
+
+    """
+
+    def __init__(self, update_ids: list[int]) -> None:
+        """Name the updates of the failed batch."""
+        super().__init__(f"handling updates {update_ids[0]}..{update_ids[-1]} failed")
+        self.update_ids = update_ids
 
 
 @dataclass
@@ -83,6 +103,8 @@ class UpdateProcessor:
         persistence: The Application's persistence, whose staged changes commit with a batch.
         inbox: Where the updates are stored.
         after_commit: Called after every committed batch (wakes the relay).
+        alone_through: Updates up to this id are handled one per batch (a batch holding them
+            failed, and the failure must be traced to one update).
 
     """
 
@@ -92,11 +114,14 @@ class UpdateProcessor:
         persistence: DatabasePersistence,
         inbox: Inbox,
         after_commit: Callable[[], None],
+        *,
+        alone_through: int | None = None,
     ) -> None:
         self._application = application
         self._persistence = persistence
         self._inbox = inbox
         self._after_commit = after_commit
+        self._alone_through = alone_through
         self._wakeup = Wakeup()
 
     @property
@@ -113,6 +138,7 @@ class UpdateProcessor:
 
         Raises:
             StorageUnavailable: The database failed; the Application must be rebuilt.
+            UpdateFailed: A batch failed otherwise; the Application must be rebuilt.
 
         """
         while True:
@@ -127,27 +153,40 @@ class UpdateProcessor:
 
         Raises:
             StorageUnavailable: The database failed; nothing of the batch was kept.
+            UpdateFailed: Something else failed; nothing of the batch was kept.
 
         """
-        application = self._application
         try:
             received = await self._inbox.pending(BATCH)
-            if not received:
-                return 0
-            async with unit_of_work(self._inbox.engine):
-                for item in received:
-                    update = Update.de_json(item.payload, application.bot)
-                    with _watching() as failures, in_chat(_lane(update)):
-                        await application.process_update(update)
-                    if failures.errors:
-                        raise StorageUnavailable from failures.errors[0]
-                await application.update_persistence()
-                await self._persistence.write_staged()
-                await self._inbox.mark_done([item.update_id for item in received])
         except STORAGE_ERRORS as error:
             raise StorageUnavailable from error
+        if not received:
+            return 0
+        if self._alone_through is not None and received[0].update_id <= self._alone_through:
+            received = received[:1]
+        try:
+            await self._handle(received)
+        except StorageUnavailable:
+            raise
+        except STORAGE_ERRORS as error:
+            raise StorageUnavailable from error
+        except Exception as error:
+            raise UpdateFailed([item.update_id for item in received]) from error
         self._after_commit()
         return len(received)
+
+    async def _handle(self, received: list[Received]) -> None:
+        application = self._application
+        async with unit_of_work(self._inbox.engine):
+            for item in received:
+                update = read_update(item.payload, application.bot)
+                with _watching() as failures, in_chat(_lane(update)):
+                    await application.process_update(update)
+                if failures.errors:
+                    raise StorageUnavailable from failures.errors[0]
+            await application.update_persistence()
+            await self._persistence.write_staged()
+            await self._inbox.mark_done([item.update_id for item in received])
 
 
 def _lane(update: Update) -> int:

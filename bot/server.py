@@ -1,4 +1,10 @@
-"""The aiohttp server of the bot: the Telegram webhook, a health check and the staff console."""
+"""The aiohttp server of the bot: the Telegram webhook, a health check and the staff console.
+
+The webhook acknowledges what it stored: an update in the inbox, and anything that is not a
+valid update (not JSON, nested too deep, ids that are not integers in range) as a dead letter,
+so that Telegram never resends it and nothing is lost. It answers 503 only when the database
+could not store it.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,14 @@ import hmac
 import json
 import logging
 import os
+from typing import Any
 
 from aiohttp import web
-from telegram import Update
 
 from bot.console import build_console
 from bot.pipeline import Pipeline
 from bot.settings import CONSOLE_PATH
+from bot.update_check import NotAnUpdate, read_update
 from handlers.notify import Notifier
 from handlers.services import Services
 from intake import Outcome
@@ -89,27 +96,59 @@ async def _receive_update(request: web.Request) -> web.Response:
     if not hmac.compare_digest(offered.encode(), request.app[SECRET].encode()):
         log.warning("webhook call without the right secret token refused")
         return web.json_response({"ok": False, "description": "forbidden"}, status=403)
-    try:
-        payload = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+    body = await request.read()
     pipeline = request.app[PIPELINE]
     try:
-        update = Update.de_json(payload, pipeline.direct_bot) if isinstance(payload, dict) else None
-    except (TypeError, ValueError, KeyError):
-        update = None
-    if update is None or not isinstance(update.update_id, int):
-        return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        payload = _decoded(body)
+        update = read_update(payload, None)
+    except NotAnUpdate as refused:
+        try:
+            await pipeline.reject(body.decode("utf-8", errors="replace"), str(refused))
+        except STORAGE_ERRORS as error:
+            return _not_stored(error)
+        return web.json_response({"ok": True, "description": "not a valid update, set aside"})
     try:
         await pipeline.receive([Received(update.update_id, payload)])
     except STORAGE_ERRORS as error:
-        # Not stored, so not acknowledged: Telegram sends it again.
-        log.warning("update %s not stored (%s)", update.update_id, type(error).__name__)
-        return web.json_response({"ok": False, "description": "try again"}, status=503)
+        return _not_stored(error)
     return web.json_response({"ok": True})
 
 
+def _decoded(body: bytes) -> Any:
+    """The JSON a body holds.
+
+    Raises:
+        NotAnUpdate: It is not JSON, or too deeply nested to read.
+
+    """
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise NotAnUpdate(f"not JSON: {type(error).__name__}") from None
+
+
+def _not_stored(error: BaseException) -> web.Response:
+    # Not stored, so not acknowledged: Telegram sends it again.
+    log.warning("webhook call not stored (%s)", type(error).__name__)
+    return web.json_response({"ok": False, "description": "try again"}, status=503)
+
+
 async def _health(request: web.Request) -> web.Response:
-    running = request.app[PIPELINE].running
-    status = 200 if running else 503
-    return web.json_response({"status": "ok" if running else "stopped"}, status=status)
+    try:
+        health = await request.app[PIPELINE].health()
+    except STORAGE_ERRORS as error:
+        return web.json_response(
+            {"status": "database unavailable", "last_error": type(error).__name__}, status=503
+        )
+    return web.json_response(
+        {
+            "status": "ok" if health.healthy else "stopped",
+            "processing": health.processing,
+            "relaying": health.relaying,
+            "lag_seconds": round(health.lag_seconds, 3),
+            "relay_backlog": health.relay_backlog,
+            "dead_letters": health.dead_letters,
+            "last_error": health.last_error,
+        },
+        status=200 if health.healthy else 503,
+    )

@@ -4,6 +4,10 @@ The bot acknowledges an update (the webhook's HTTP 200, the next ``getUpdates`` 
 once :meth:`Inbox.add` has committed it, then handles stored updates in ``update_id`` order and
 marks each done in the same transaction as its effects. An update Telegram sends twice is
 stored once; a done update is kept for a while so that a late duplicate is still recognised.
+
+Update ids are numbered per bot (and by the local Bot API from 1 at each start), so the inbox
+keys an update by the id of the bot that received it as well: another bot's updates, or an
+earlier local run's, are never taken for duplicates.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from intake.models import InboxUpdate
 # Telegram resends an unacknowledged update within hours, and after a week of silence picks
 # update ids at random: two days keeps duplicates recognisable and old ids out of the way.
 KEEP_DONE = timedelta(days=2)
+# Rows stored before updates were scoped by bot (migration 0011) carry this bot id.
+UNSCOPED = 0
+ERROR_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -35,18 +42,22 @@ class Received:
 
 
 class Inbox:
-    """Stored updates, handled once each.
+    """One bot's stored updates, handled once each.
 
     Args:
         engine: The (migrated) intake database.
+        bot_id: The bot whose updates these are (its id from ``getMe``).
         clock: Returns the current instant.
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, engine: AsyncEngine, bot_id: int, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
         self._clock = clock
+        self.bot_id = bot_id
 
     @property
     def engine(self) -> AsyncEngine:
@@ -68,22 +79,41 @@ class Inbox:
             insert(InboxUpdate)
             .values(
                 [
-                    {"update_id": u.update_id, "payload": u.payload, "received_at": now}
+                    {
+                        "bot_id": self.bot_id,
+                        "update_id": u.update_id,
+                        "payload": u.payload,
+                        "received_at": now,
+                        "attempts": 0,
+                    }
                     for u in updates
                 ]
             )
-            .on_conflict_do_nothing(index_elements=[InboxUpdate.update_id])
+            .on_conflict_do_nothing(index_elements=[InboxUpdate.bot_id, InboxUpdate.update_id])
             .returning(InboxUpdate.update_id)
         )
         async with self._sessions.begin() as session:
             return len((await session.execute(statement)).all())
+
+    async def adopt_unscoped(self) -> int:
+        """Take over the updates stored before the inbox knew which bot they were for.
+
+        Returns:
+            How many were taken over.
+
+        """
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(InboxUpdate).where(InboxUpdate.bot_id == UNSCOPED).values(bot_id=self.bot_id)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def pending(self, limit: int) -> list[Received]:
         """The oldest updates not yet done, in the order Telegram numbered them."""
         async with self._sessions() as session:
             rows = await session.execute(
                 select(InboxUpdate.update_id, InboxUpdate.payload)
-                .where(InboxUpdate.done_at.is_(None))
+                .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.done_at.is_(None))
                 .order_by(InboxUpdate.update_id)
                 .limit(limit)
             )
@@ -94,20 +124,47 @@ class Inbox:
         async with self._sessions.begin() as session:
             await session.execute(
                 update(InboxUpdate)
-                .where(InboxUpdate.update_id.in_(update_ids))
+                .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.update_id.in_(update_ids))
                 .values(done_at=self._clock())
             )
+
+    async def record_failure(self, update_id: int, error: str) -> int:
+        """Count one failed attempt at handling an update.
+
+        Returns:
+            How many attempts have failed so far.
+
+        """
+        row = (InboxUpdate.bot_id == self.bot_id) & (InboxUpdate.update_id == update_id)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(InboxUpdate)
+                .where(row)
+                .values(attempts=InboxUpdate.attempts + 1, last_error=error[:ERROR_MAX])
+            )
+            return (await session.scalar(select(InboxUpdate.attempts).where(row))) or 0
 
     async def count_pending(self) -> int:
         """How many updates wait to be handled."""
         async with self._sessions() as session:
             count = await session.scalar(
-                select(func.count()).select_from(InboxUpdate).where(InboxUpdate.done_at.is_(None))
+                select(func.count())
+                .select_from(InboxUpdate)
+                .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.done_at.is_(None))
             )
             return count or 0
 
+    async def oldest_pending(self) -> datetime | None:
+        """When the oldest update still waiting was received (``None``: none waits)."""
+        async with self._sessions() as session:
+            return await session.scalar(
+                select(func.min(InboxUpdate.received_at)).where(
+                    InboxUpdate.bot_id == self.bot_id, InboxUpdate.done_at.is_(None)
+                )
+            )
+
     async def purge(self) -> int:
-        """Forget updates done longer ago than :data:`KEEP_DONE`.
+        """Forget updates (of any bot) done longer ago than :data:`KEEP_DONE`.
 
         Returns:
             How many were forgotten.

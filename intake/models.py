@@ -479,10 +479,13 @@ class InboxUpdate(Base):
 
     __tablename__ = "inbox_updates"
 
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(200))
 
 
 class OutboxMessage(Base):
@@ -549,3 +552,27 @@ class PrivateChat(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeadLetterOrigin(StrEnum):
+    """Where a dead letter came from."""
+
+    REJECTED = "rejected"  # offered as an update, but not a valid one
+    UPDATE = "update"  # a stored update whose handling kept failing
+    OUTBOX = "outbox"  # an outbox row the relay could not read
+
+
+class DeadLetter(Base):
+    """An update or outbox row set aside as impossible to handle (:mod:`intake.dead_letters`)."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    bot_id: Mapped[int | None] = mapped_column(BigInteger)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    outbox_id: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    error: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -4,11 +4,13 @@ Handlers never talk to Telegram directly: a call such as ``sendMessage`` becomes
 the same transaction as the change that caused it (the ticket filed, the update marked done).
 A relay delivers rows in order per chat and records the result; a crash between sending and
 recording sends the row again (at least once), with exactly the text first written, so a
-villager never sees two different ticket numbers for one complaint.
+villager never sees two different ticket numbers for one complaint. A row the relay cannot even
+read (a chat id that is not a number) becomes a dead letter rather than stopping every round.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.clock import utcnow
 from intake.database import session_factory
-from intake.models import OutboxMessage, TicketCard
+from intake.models import DeadLetter, DeadLetterOrigin, OutboxMessage, TicketCard
 
 KEEP_FINISHED = timedelta(days=2)
 ERROR_MAX = 200
@@ -122,7 +124,8 @@ class Outbox:
         """The first pending row of each chat, where its time has come, oldest first.
 
         Only a chat's first row is offered, so a chat's messages arrive in the order queued
-        even when one of them must wait for a retry.
+        even when one of them must wait for a retry. Rows that cannot be read are set aside as
+        dead letters on the way.
         """
         heads = (
             select(func.min(OutboxMessage.id))
@@ -139,19 +142,43 @@ class Outbox:
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
-            letters = [_letter(row) for row in rows]
+            checked = [(row, _unreadable(row)) for row in rows]
+            letters = [_letter(row) for row, reason in checked if reason is None]
             edited = [
                 key
                 for letter in letters
                 if (key := letter.card_key) is not None and _edits_card(letter)
             ]
-            if not edited:
-                return letters
-            shown = await session.execute(
-                select(TicketCard.key, TicketCard.message_id).where(TicketCard.key.in_(edited))
+            message_ids: dict[str, int] = {}
+            if edited:
+                shown = await session.execute(
+                    select(TicketCard.key, TicketCard.message_id).where(TicketCard.key.in_(edited))
+                )
+                message_ids = {key: mid for key, mid in shown if mid is not None}
+        for row, reason in checked:
+            if reason is not None:
+                await self._set_aside(row, reason)
+        return [_with_message_id(letter, message_ids) for letter in letters]
+
+    async def _set_aside(self, row: OutboxMessage, reason: str) -> None:
+        """Fail a row the relay cannot read and keep it as a dead letter, in one transaction."""
+        now = self._clock()
+        raw = {"chat_id": row.chat_id, "method": row.method, "params": row.params}
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id)
+                .values(state=Delivery.FAILED, finished_at=now, last_error=reason)
             )
-            message_ids = {key: message_id for key, message_id in shown if message_id is not None}
-            return [_with_message_id(letter, message_ids) for letter in letters]
+            session.add(
+                DeadLetter(
+                    source=DeadLetterOrigin.OUTBOX,
+                    outbox_id=row.id,
+                    raw=json.dumps(raw, ensure_ascii=False, default=repr),
+                    error=reason,
+                    created_at=now,
+                )
+            )
 
     async def record(self, results: Sequence[Result]) -> None:
         """Record what became of delivery attempts, in one transaction."""
@@ -239,6 +266,18 @@ class Result:
     error: str | None = None
     card_key: str | None = None
     message_id: int | None = None
+
+
+def _unreadable(row: OutboxMessage) -> str | None:
+    """Why the relay could not make the call a row holds (``None``: it can)."""
+    chat_id: object = row.chat_id
+    if isinstance(chat_id, bool) or not isinstance(chat_id, int):
+        return "chat_id is not an integer"
+    method: object = row.method
+    params: object = row.params
+    if not isinstance(method, str) or not isinstance(params, dict):
+        return "method or parameters malformed"
+    return None
 
 
 def _letter(row: OutboxMessage) -> Letter:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from yarl import URL
 
-from bot.console import admin, figures, learning, liaisons, offline, texts, tickets
+from bot.console import admin, dead_letters, figures, learning, liaisons, offline, texts, tickets
 from bot.console.core import (
     CONSOLE,
     PRE_COOKIE,
@@ -91,6 +91,7 @@ def build_console(
     liaisons.add_routes(router)
     learning.add_routes(router)
     admin.add_routes(router)
+    dead_letters.add_routes(router)
     return app
 
 

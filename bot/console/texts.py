@@ -89,3 +89,13 @@ NOT_SAVED = "数据库暂时连不上，这次办理没有记下，也没有通�
 
 # 法律明白人 applications.
 APPLICATION_DECIDED = "{name} 的申请：{state}。"
+# Dead letters (updates and replies the bot set aside).
+DEAD_LETTER_ORIGINS = {
+    "rejected": "无效消息",
+    "update": "群众消息（多次处理失败）",
+    "outbox": "机器人回复（无法发送）",
+}
+DEAD_LETTER_RETRIED = "死信 {id} 已放回队列，机器人会重新处理。"
+DEAD_LETTER_DISCARDED = "死信 {id} 已丢弃。"
+DEAD_LETTER_MISSING = "没有编号为 {id} 的死信，可能已被其他管理员处理。"
+DEAD_LETTER_NOT_RETRYABLE = "死信 {id} 不是有效的 Telegram 消息，无法重试，只能丢弃。"

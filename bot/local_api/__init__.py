@@ -6,7 +6,7 @@ without a token chats through it, and the end-to-end tests drive the bot through
 
 from bot.local_api.errors import ApiError
 from bot.local_api.faults import Fault, FaultKind, Faults, Injected
-from bot.local_api.server import DEFAULT_TOKEN, Interceptor, LocalBotApi
+from bot.local_api.server import DEFAULT_TOKEN, Interceptor, LocalBotApi, fresh_token
 from bot.local_api.state import ApiCall
 from bot.local_api.users import (
     BotMessage,
@@ -41,4 +41,5 @@ __all__ = [
     "ReplyTimeout",
     "TelegramUser",
     "UserActionError",
+    "fresh_token",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
@@ -31,8 +32,19 @@ Interceptor = Callable[[ApiCall, web.Request], Awaitable[web.StreamResponse | No
 :class:`ApiError` to fail the call, may delay it, or returns ``None`` to let it through."""
 
 DEFAULT_TOKEN = "123456789:local-bot-api-token"
+# Bot ids of fresh tokens: ten digits, like Telegram's newer bots.
+_FRESH_IDS = (1_000_000_000, 9_999_999_999)
 # Telegram accepts uploads of up to 50 MB.
 _MAX_REQUEST_BYTES = 50 * 1024 * 1024
+
+
+def fresh_token() -> str:
+    """A token naming a bot id of its own, for a local Bot API that starts afresh.
+
+    The local Bot API numbers updates from 1 at each start, and the inbox knows updates by bot
+    and update id: a new bot id keeps a new start's updates from passing for an earlier one's.
+    """
+    return f"{random.randint(*_FRESH_IDS)}:local-bot-api-token"
 
 
 class LocalBotApi:

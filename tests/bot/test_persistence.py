@@ -1,7 +1,7 @@
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.persistence import BOT_DATA, CONVERSATIONS, USER_DATA, DatabasePersistence
+from bot.persistence import BOT_DATA, CHAT_DATA, CONVERSATIONS, USER_DATA, DatabasePersistence
 from intake.database import unit_of_work
 from intake.state_store import StateStore
 
@@ -110,3 +110,16 @@ async def test_a_fresh_database_starts_empty(store: StateStore) -> None:
     await persistence.write_staged()
     await persistence.flush()
     assert await store.load(USER_DATA) == {}
+
+
+async def test_a_row_not_keyed_by_an_id_is_skipped_not_fatal(
+    store: StateStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await store.save(CHAT_DATA, "abc", {"left": "by an update no longer let in"})
+    await store.save(CHAT_DATA, "-100", {"kept": True})
+    await store.save(USER_DATA, "x1", {})
+
+    persistence = DatabasePersistence(store)
+    assert await persistence.get_chat_data() == {-100: {"kept": True}}
+    assert await persistence.get_user_data() == {}
+    assert "chat_data under 'abc' is not keyed by an id; skipped" in caplog.text

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
 from bot.local_api import LocalBotApi
+from bot.persistence import USER_DATA, DatabasePersistence
 from bot.pipeline import build_processor
-from bot.processor import App, StorageUnavailable, UpdateProcessor
+from bot.processor import App, StorageUnavailable, UpdateFailed, UpdateProcessor
 from bot.queueing_bot import QueueingBot
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
@@ -50,8 +51,8 @@ async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-def inbox(runtime: Runtime) -> Inbox:
-    return Inbox(runtime.services.intake.engine)
+def inbox(runtime: Runtime, api: LocalBotApi) -> Inbox:
+    return Inbox(runtime.services.intake.engine, int(api.token.partition(":")[0]))
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ class Started:
     processor: UpdateProcessor
 
 
-Processing = Callable[[], AbstractAsyncContextManager[Started]]
+Processing = Callable[..., AbstractAsyncContextManager[Started]]
 
 
 @pytest.fixture
@@ -80,10 +81,15 @@ def processing(
     """Starts an Application and its processor, built as :class:`bot.pipeline.Pipeline` does."""
 
     @asynccontextmanager
-    async def started() -> AsyncIterator[Started]:
+    async def started(alone_through: int | None = None) -> AsyncIterator[Started]:
         bot = QueueingBot(api.token, outbox, base_url=api.base_url, base_file_url=api.base_file_url)
         processor = build_processor(
-            runtime, bot, inbox, console_url=CONSOLE_URL, after_commit=commits
+            runtime,
+            bot,
+            inbox,
+            console_url=CONSOLE_URL,
+            after_commit=commits,
+            alone_through=alone_through,
         )
         application = processor.application
         async with application:
@@ -191,3 +197,43 @@ async def test_a_job_commits_what_it_queues_and_wakes_the_relay(
         job_queue.run_once(remind, 0)
         await asyncio.wait_for(commits.event.wait(), timeout=5)
     assert await queued(runtime) == [(VILLAGER, {"chat_id": VILLAGER, "text": "您的工单明天到期"})]
+
+
+async def test_a_poison_update_fails_its_batch_which_is_then_handled_one_update_at_a_time(
+    api: LocalBotApi,
+    runtime: Runtime,
+    inbox: Inbox,
+    outbox: Outbox,
+    commits: Commits,
+    processing: Processing,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write = DatabasePersistence.write_staged
+
+    async def broken_for_the_neighbour(self: DatabasePersistence) -> None:
+        if (USER_DATA, str(NEIGHBOUR)) in self._saves:
+            raise ValueError("a bug")
+        await write(self)
+
+    monkeypatch.setattr(DatabasePersistence, "write_staged", broken_for_the_neighbour)
+    await api.user(VILLAGER, "张三").send("彩礼能要回来吗")
+    await api.user(NEIGHBOUR, "李四").send("彩礼能要回来吗")
+    await store_what_telegram_holds(api, inbox)
+
+    async with processing() as started:
+        with pytest.raises(UpdateFailed) as raised:
+            await started.processor.handle_batch()
+    assert raised.value.update_ids == [1, 2]
+    assert isinstance(raised.value.__cause__, ValueError)
+    assert await inbox.count_pending() == 2
+    assert await outbox.counts() == dict.fromkeys(Delivery, 0)
+
+    # One at a time, the failure is traced to the update that causes it.
+    async with processing(alone_through=2) as started:
+        assert await started.processor.handle_batch() == 1
+        with pytest.raises(UpdateFailed) as raised:
+            await started.processor.handle_batch()
+    assert raised.value.update_ids == [2]
+    assert [chat for chat, _ in await queued(runtime)] == [VILLAGER]
+    assert await inbox.count_pending() == 1
+    assert commits.count == 1

@@ -1,4 +1,5 @@
 import asyncio
+import json
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,17 +88,41 @@ async def test_without_the_right_secret_nothing_is_stored(
     assert await pipeline.inbox.count_pending() == 0
 
 
+def with_message(**changes: object) -> bytes:
+    message = {**UPDATE["message"], **changes}  # type: ignore[dict-item]
+    return json.dumps({"update_id": 42, "message": message}).encode()
+
+
 @pytest.mark.parametrize(
-    "body", [b"not json", b"\xff\xfe", b"[1, 2]", b'{"no": "update"}', b'{"update_id": "x"}']
+    "body",
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[1, 2]",
+        b'{"no": "update"}',
+        b'{"update_id": "x"}',
+        b'{"update_id": 1000000000000000000000000000000}',
+        b'{"update_id": -1}',
+        b"[" * 200_000 + b"]" * 200_000,
+        b'{"update_id": 7, "message": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_001,
+        with_message(chat={"id": "abc", "type": "private"}),
+        with_message(date=None),
+        with_message(message_id=2**70),
+    ],
+    ids=lambda body: body[:40].decode(errors="replace"),
 )
-async def test_a_body_that_is_not_an_update_is_refused(
+async def test_a_body_that_is_not_an_update_is_a_dead_letter_at_once(
     client: Client, pipeline: Pipeline, body: bytes
 ) -> None:
     response = await client.post(
         WEBHOOK_PATH, data=body, headers={SECRET_HEADER: SECRET, "Content-Type": "application/json"}
     )
-    assert response.status == 400
+    # Acknowledged, so Telegram does not send it again; kept, so nothing is lost.
+    assert response.status == 200
     assert await pipeline.inbox.count_pending() == 0
+    [letter] = await pipeline.dead_letters.listing(10)
+    assert letter.raw == body.decode(errors="replace")
+    assert not letter.retryable
 
 
 async def test_an_update_that_cannot_be_stored_is_not_acknowledged(
@@ -117,7 +142,12 @@ async def test_an_update_that_cannot_be_stored_is_not_acknowledged(
 async def test_health_is_unavailable_while_the_bot_does_not_run(client: Client) -> None:
     response = await client.get(HEALTH_PATH)
     assert response.status == 503
-    assert await response.json() == {"status": "stopped"}
+    health = await response.json()
+    assert (health["status"], health["processing"], health["relaying"]) == (
+        "stopped",
+        False,
+        False,
+    )
 
 
 async def test_health_is_ok_while_the_bot_runs(runtime: Runtime) -> None:
@@ -131,7 +161,15 @@ async def test_health_is_ok_while_the_bot_runs(runtime: Runtime) -> None:
                 await asyncio.wait_for(started.wait(), timeout=10)
                 response = await client.get(HEALTH_PATH)
                 assert response.status == 200
-                assert await response.json() == {"status": "ok"}
+                assert await response.json() == {
+                    "status": "ok",
+                    "processing": True,
+                    "relaying": True,
+                    "lag_seconds": 0.0,
+                    "relay_backlog": 0,
+                    "dead_letters": 0,
+                    "last_error": None,
+                }
             finally:
                 running.cancel()
                 with pytest.raises(asyncio.CancelledError):

@@ -371,10 +371,15 @@ class Killer:
             moment=moment,
             villagers_talking=self._villagers.talking,
             unconfirmed_updates=len(self._api.updates.pending),
-            inbox_pending=await Inbox(self._engine).count_pending(),
+            inbox_pending=await inbox_of(self._api, self._engine).count_pending(),
             outbox_pending=outbox.get(Delivery.PENDING, 0),
             held=held,
         )
+
+
+def inbox_of(api: LocalBotApi, engine: AsyncEngine) -> Inbox:
+    """The inbox of the bot ``api`` serves."""
+    return Inbox(engine, int(api.token.partition(":")[0]))
 
 
 def sent_to(api: LocalBotApi, call: ApiCall) -> int:
@@ -385,7 +390,7 @@ def sent_to(api: LocalBotApi, call: ApiCall) -> int:
 
 async def drained(api: LocalBotApi, engine: AsyncEngine) -> None:
     """Wait until every update is handled and every reply delivered."""
-    inbox, outbox = Inbox(engine), Outbox(engine)
+    inbox, outbox = inbox_of(api, engine), Outbox(engine)
 
     async def empty() -> bool:
         if api.updates.pending or await inbox.count_pending():
@@ -482,7 +487,7 @@ async def test_killed_again_and_again_the_bot_loses_nothing_and_files_nothing_tw
                     title = f"【{QUESTIONS[question]}】"
                     assert any(t.startswith(title) for t in received), (user_id, question)
 
-            assert await Inbox(engine).count_pending() == 0
+            assert await inbox_of(api, engine).count_pending() == 0
             assert (await Outbox(engine).counts()).get(Delivery.PENDING, 0) == 0
         except Exception:
             print(bot.logs())  # shown by pytest with the failure

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intake.inbox import KEEP_DONE, Inbox, Received
 from tests.intake.conftest import FakeClock
 
+BOT_ID = 5001
+
 
 @pytest.fixture
 def inbox(engine: AsyncEngine, clock: FakeClock) -> Inbox:
-    return Inbox(engine, clock=clock)
+    return Inbox(engine, BOT_ID, clock=clock)
 
 
 def update(update_id: int, text: str = "你好") -> Received:

@@ -33,6 +33,7 @@ TABLES = {
     "ticket_messages",
     "ticket_cards",
     "private_chats",
+    "dead_letters",
 }
 
 
@@ -85,5 +86,6 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0008_ticket_threads.py",
         "0009_ticket_cards_and_private_chats.py",
         "0010_offline_intake_and_liaisons.py",
+        "0011_dead_letters_and_bot_scoped_inbox.py",
         "0013_question_text_retention.py",
     ]
