@@ -5,7 +5,9 @@ which returns only once they are stored; only then may the feeder acknowledge th
 The processor handles the inbox (:mod:`bot.processor`), the Application's bot queues every reply
 in the outbox (:mod:`bot.queueing_bot`) and the relay delivers it (:mod:`bot.relay`). When the
 database fails the processor stops, and a fresh Application is built once it is back: nothing
-that was not committed is remembered, and nothing that was is lost.
+that was not committed is remembered, and nothing that was is lost. Of the processes sharing a
+database only one, the leader, handles and delivers; the others store what they receive and
+stand by (:mod:`intake.leadership`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ExtBot
@@ -30,12 +33,21 @@ from bot.services import Runtime
 from handlers.notify import note_undelivered
 from intake.database import STORAGE_ERRORS
 from intake.inbox import Inbox, Received
+from intake.leadership import RETRY_SECONDS, leadership
 from intake.outbox import Delivery, Letter, Outbox
 
 log = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 PURGE_EVERY = timedelta(hours=1)
+
+
+class Lead(StrEnum):
+    """Where a process stands among those sharing a database."""
+
+    STARTING = "starting"
+    LEADER = "leader"
+    STANDBY = "standby"
 
 
 def build_processor(
@@ -117,6 +129,9 @@ class Pipeline:
         self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
+        self._leadership = leadership(engine)
+        self._lead_state = Lead.STARTING
+        self._leading = asyncio.Event()
 
     @property
     def running(self) -> bool:
@@ -135,34 +150,94 @@ class Pipeline:
         if self._processor is not None:
             self._processor.wake()
 
+    @property
+    def lead(self) -> Lead:
+        """Whether this process leads its database, stands by, or has not yet found out."""
+        return self._lead_state
+
+    @property
+    def leading(self) -> asyncio.Event:
+        """Set while this process leads its database (handles updates and delivers)."""
+        return self._leading
+
     async def run(self, started: asyncio.Event | None = None) -> None:
-        """Handle and deliver until cancelled, rebuilding the Application after database failures.
+        """Lead or stand by until cancelled; while leading, handle and deliver.
+
+        Another process may lead the database; this one then stands by until it can take the
+        lead (:mod:`intake.leadership`), and leads again should it lose the lead.
 
         Args:
-            started: Set once the first Application is handling updates.
+            started: Set once the first Application is handling updates, or once this process
+                stands by.
 
         """
         await self.direct_bot.initialize()
-        relay = asyncio.create_task(self._relay.run(), name="outbox relay")
-        housekeeping = asyncio.create_task(self._housekeeping(), name="inbox and outbox purge")
-        pause = Backoff()
         try:
             while True:
+                await self._take_the_lead(started)
                 try:
-                    await self._serve(started, pause)
-                except StorageUnavailable as failure:
-                    log.warning(
-                        "database unavailable (%s); restarting the bot in %.1f s",
-                        type(failure.__cause__).__name__,
-                        pause.seconds,
-                    )
-                await pause.wait()
+                    await self._handle_while_leading(started)
+                finally:
+                    self._leading.clear()
+                    self._lead_state = Lead.STARTING
+                    await self._leadership.release()
         finally:
-            for task in (housekeeping, relay):
+            await self.direct_bot.shutdown()
+
+    async def _take_the_lead(self, started: asyncio.Event | None) -> None:
+        """Wait until this process leads the database, standing by meanwhile."""
+        while True:
+            try:
+                if await self._leadership.take():
+                    break
+            except STORAGE_ERRORS as error:
+                log.warning("cannot ask who leads the database (%s)", type(error).__name__)
+            else:
+                if self._lead_state is not Lead.STANDBY:
+                    log.warning(
+                        "another process leads this database: standing by, taking over if it"
+                        " stops (updates received here are stored for it)"
+                    )
+                    self._lead_state = Lead.STANDBY
+                if started is not None:
+                    started.set()
+            await asyncio.sleep(RETRY_SECONDS)
+        if self._lead_state is Lead.STANDBY:
+            log.warning("the leading process is gone: taking over")
+        log.info("leading the database: handling updates, delivering, running jobs")
+        self._lead_state = Lead.LEADER
+        self._leading.set()
+
+    async def _handle_while_leading(self, started: asyncio.Event | None) -> None:
+        """Handle and deliver until the lead is lost, rebuilding the Application as needed."""
+        relay = asyncio.create_task(self._relay.run(), name="outbox relay")
+        housekeeping = asyncio.create_task(self._housekeeping(), name="inbox and outbox purge")
+        serving = asyncio.create_task(self._serve_again_and_again(started), name="processor")
+        lost = asyncio.create_task(self._leadership.lost(), name="leadership")
+        tasks = (lost, serving, housekeeping, relay)
+        try:
+            await asyncio.wait((lost, serving), return_when=asyncio.FIRST_COMPLETED)
+            if serving.done():
+                serving.result()  # it only ends by failing: raise that
+            log.warning("lost the lead of the database (its connection broke)")
+        finally:
+            for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
-            await self.direct_bot.shutdown()
+
+    async def _serve_again_and_again(self, started: asyncio.Event | None) -> None:
+        pause = Backoff()
+        while True:
+            try:
+                await self._serve(started, pause)
+            except StorageUnavailable as failure:
+                log.warning(
+                    "database unavailable (%s); restarting the bot in %.1f s",
+                    type(failure.__cause__).__name__,
+                    pause.seconds,
+                )
+            await pause.wait()
 
     async def _housekeeping(self) -> None:
         """Forget handled updates and finished messages once they are old, every hour."""

@@ -2,8 +2,8 @@
 
 Each round takes the first waiting row of every chat (:meth:`intake.outbox.Outbox.due`), makes
 the calls side by side, and records each result as soon as its call returns (those returning
-together in one transaction), so that a crash sends again only the calls that were in flight. What Telegram says decides
-what happens next:
+together in one transaction), so that a crash sends again only the calls that were in flight.
+What Telegram says decides what happens next:
 
 * delivered → ``sent``;
 * 429 → tried again when Telegram's ``retry_after`` says, and the chat waits until then;

@@ -11,7 +11,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.console import build_console
-from bot.pipeline import Pipeline
+from bot.pipeline import Lead, Pipeline
 from bot.settings import CONSOLE_PATH
 from handlers.notify import Notifier
 from handlers.services import Services
@@ -110,6 +110,18 @@ async def _receive_update(request: web.Request) -> web.Response:
 
 
 async def _health(request: web.Request) -> web.Response:
-    running = request.app[PIPELINE].running
-    status = 200 if running else 503
-    return web.json_response({"status": "ok" if running else "stopped"}, status=status)
+    pipeline = request.app[PIPELINE]
+    running = pipeline.running
+    standing_by = pipeline.lead is Lead.STANDBY
+    status = 200 if running or standing_by else 503
+    body = {"status": "ok" if running else "stopped", **leadership_health(pipeline)}
+    return web.json_response(body, status=status)
+
+
+def leadership_health(pipeline: Pipeline) -> dict[str, str]:
+    """The health check's word on leadership.
+
+    ``leader``; ``standby`` (healthy: another process leads the database, this one takes over
+    if it stops); or ``starting``.
+    """
+    return {"lead": pipeline.lead.value}

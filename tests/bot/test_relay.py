@@ -495,16 +495,27 @@ async def test_staff_are_told_of_an_undeliverable_row_once_the_database_is_back(
 
 @pytest.mark.usefixtures("villagers")
 async def test_each_delivery_is_recorded_as_it_returns_not_after_the_slowest(
-    relay: Relay, outbox: Outbox, api: LocalBotApi, engine: AsyncEngine
+    relay: Relay,
+    outbox: Outbox,
+    api: LocalBotApi,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     faults = Faults().install(api).next("sendMessage", Fault("timeout"))
+    recorded = asyncio.Event()
+    record = outbox.record
+
+    async def watched_record(results: Sequence[Result]) -> None:
+        await record(results)
+        recorded.set()
+
+    monkeypatch.setattr(outbox, "record", watched_record)
     await queue_texts(outbox, VILLAGER, "一")
     await queue_texts(outbox, NEIGHBOUR, "甲")
     round_ = asyncio.create_task(relay.deliver_round())
     try:
-        async with asyncio.timeout(5):
-            while [row.state for row in await rows(engine)] != [Delivery.PENDING, Delivery.SENT]:
-                await asyncio.sleep(0.01)
+        await asyncio.wait_for(recorded.wait(), timeout=5)
+        assert [row.state for row in await rows(engine)] == [Delivery.PENDING, Delivery.SENT]
         # The villager's call is still out: only it would be sent again after a crash now.
         assert not round_.done()
         assert [done.call.params["text"] for done in faults.injected] == ["一"]
