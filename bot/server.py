@@ -114,7 +114,8 @@ async def _health(request: web.Request) -> web.Response:
     running = pipeline.running
     standing_by = pipeline.lead is Lead.STANDBY
     status = 200 if running or standing_by else 503
-    body = {"status": "ok" if running else "stopped", **leadership_health(pipeline)}
+    state = "ok" if running else "standby" if standing_by else "stopped"
+    body = {"status": state, **leadership_health(pipeline)}
     return web.json_response(body, status=status)
 
 
