@@ -25,7 +25,9 @@ who each ask a few questions is what a busy day looks like: every villager asks
 :data:`QUESTIONS_PER_VILLAGER` questions per phase, fewer than a private chat's burst and than
 the guard's per-villager message limit, so neither limit ever delays a reply.
 
-Each backend gets a fresh database: SQLite in a temporary directory; PostgreSQL as a new
+The trained understanding model is read from ``MINGBAI_MODEL_DIR`` when it is set (trained
+there once), otherwise trained again in each run's temporary data folder. Each backend gets a
+fresh database: SQLite in a temporary directory; PostgreSQL as a new
 database beside the one ``--database-url`` (or ``MINGBAI_TEST_DATABASE_URL``) names, dropped
 afterwards. Questions are villagers' own wordings (``benchmarks/questions/independent.jsonl``),
 kept to those the bot answers with exactly one message, so that the n-th reply in a chat answers
