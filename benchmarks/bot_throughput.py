@@ -25,7 +25,9 @@ who each ask a few questions is what a busy day looks like: every villager asks
 :data:`QUESTIONS_PER_VILLAGER` questions per phase, fewer than a private chat's burst and than
 the guard's per-villager message limit, so neither limit ever delays a reply.
 
-Each backend gets a fresh database: SQLite in a temporary directory; PostgreSQL as a new
+The trained understanding model is read from ``MINGBAI_MODEL_DIR`` when it is set (trained
+there once), otherwise trained again in each run's temporary data folder. Each backend gets a
+fresh database: SQLite in a temporary directory; PostgreSQL as a new
 database beside the one ``--database-url`` (or ``MINGBAI_TEST_DATABASE_URL``) names, dropped
 afterwards. Questions are villagers' own wordings (``benchmarks/questions/independent.jsonl``),
 kept to those the bot answers with exactly one message, so that the n-th reply in a chat answers
@@ -96,6 +98,7 @@ STAFF_CHAT_ID = -1001000000001
 ADMIN_ID = 900001
 CONSOLE_URL = "http://127.0.0.1:8080/console"
 TEST_DATABASE_ENV = "MINGBAI_TEST_DATABASE_URL"
+MODEL_DIR_ENV = "MINGBAI_MODEL_DIR"
 # The production limits: the benchmark keeps them and spreads the load over many chats instead.
 LIMITS = SendLimits()
 QUESTIONS_PER_VILLAGER = 4
@@ -326,6 +329,7 @@ async def serve_bot(config: dict[str, Any]) -> None:
     instrument(meter)
     settings = Settings(
         data_dir=Path(config["data_dir"]),
+        model_dir=Path(config["model_dir"]) if config["model_dir"] else None,
         database_url=config["database_url"],
         staff_chat_id=STAFF_CHAT_ID,
         admin_ids=(ADMIN_ID,),
@@ -745,6 +749,8 @@ async def run_backend(backend: str, args: argparse.Namespace, questions: list[st
             api.group(STAFF_CHAT_ID, "上新庄镇矛盾纠纷处置群", admins=[bot_id, ADMIN_ID])
             config = {
                 "data_dir": data_dir,
+                # The trained model is kept between runs where the environment says so.
+                "model_dir": os.environ.get(MODEL_DIR_ENV),
                 "database_url": database_url,
                 "token": api.token,
                 "base_url": api.base_url,

@@ -5,7 +5,9 @@ which returns only once they are stored; only then may the feeder acknowledge th
 The processor handles the inbox (:mod:`bot.processor`), the Application's bot queues every reply
 in the outbox (:mod:`bot.queueing_bot`) and the relay delivers it (:mod:`bot.relay`). When the
 database fails the processor stops, and a fresh Application is built once it is back: nothing
-that was not committed is remembered, and nothing that was is lost.
+that was not committed is remembered, and nothing that was is lost. Of the processes sharing a
+database only one, the leader, handles and delivers; the others store what they receive and
+stand by (:mod:`intake.leadership`).
 
 What is not a valid update never enters the inbox: it becomes a dead letter at once. An update
 whose handling fails for another reason is tried again alone, and after :data:`MAX_ATTEMPTS`
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ExtBot
@@ -46,6 +49,7 @@ from intake.clock import utcnow
 from intake.database import STORAGE_ERRORS
 from intake.dead_letters import DeadLetters
 from intake.inbox import Inbox, Received
+from intake.leadership import RETRY_SECONDS, leadership
 from intake.outbox import Delivery, Letter, Outbox
 from intake.private_chats import PrivateChats
 
@@ -61,11 +65,20 @@ PROCESSOR = "update processor"
 RELAY = "outbox relay"
 
 
+class Lead(StrEnum):
+    """Where a process stands among those sharing a database."""
+
+    STARTING = "starting"
+    LEADER = "leader"
+    STANDBY = "standby"
+
+
 @dataclass(frozen=True)
 class Health:
     """How the bot is doing, for ``/healthz``.
 
     Attributes:
+        lead: Whether this process leads its database or stands by for another.
         processing: Whether updates are being handled.
         relaying: Whether the outbox is being delivered.
         lag_seconds: How long the oldest update still waiting has waited (0: none waits).
@@ -75,6 +88,7 @@ class Health:
 
     """
 
+    lead: Lead
     processing: bool
     relaying: bool
     lag_seconds: float
@@ -84,8 +98,8 @@ class Health:
 
     @property
     def healthy(self) -> bool:
-        """Whether both the processor and the relay run."""
-        return self.processing and self.relaying
+        """Whether the processor and the relay run, or another process leads and this one waits."""
+        return self.lead is Lead.STANDBY or (self.processing and self.relaying)
 
 
 def build_processor(
@@ -177,6 +191,9 @@ class Pipeline:
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
         self._supervisor = Supervisor()
+        self._leadership = leadership(engine)
+        self._lead_state = Lead.STARTING
+        self._leading = asyncio.Event()
         self._alone_through: int | None = None
         self._dead_letter_made = Wakeup()
 
@@ -236,6 +253,7 @@ class Pipeline:
         """
         oldest = await self.inbox.oldest_pending()
         return Health(
+            lead=self._lead_state,
             processing=self.running,
             relaying=self._supervisor.is_running(RELAY),
             lag_seconds=(utcnow() - oldest).total_seconds() if oldest else 0.0,
@@ -244,28 +262,88 @@ class Pipeline:
             last_error=self._supervisor.last_error,
         )
 
+    @property
+    def lead(self) -> Lead:
+        """Whether this process leads its database, stands by, or has not yet found out."""
+        return self._lead_state
+
+    @property
+    def leading(self) -> asyncio.Event:
+        """Set while this process leads its database (handles updates and delivers)."""
+        return self._leading
+
     async def run(self, started: asyncio.Event | None = None) -> None:
-        """Handle and deliver until cancelled, rebuilding the Application after database failures.
+        """Lead or stand by until cancelled; while leading, handle and deliver.
+
+        Another process may lead the database; this one then stands by until it can take the
+        lead (:mod:`intake.leadership`), and leads again should it lose the lead.
 
         Args:
-            started: Set once the first Application is handling updates.
+            started: Set once the first Application is handling updates, or once this process
+                stands by.
 
         """
         await self.direct_bot.initialize()
+        try:
+            while True:
+                await self._take_the_lead(started)
+                try:
+                    await self._handle_while_leading(started)
+                finally:
+                    self._leading.clear()
+                    self._lead_state = Lead.STARTING
+                    await self._leadership.release()
+        finally:
+            await self.direct_bot.shutdown()
+
+    async def _take_the_lead(self, started: asyncio.Event | None) -> None:
+        """Wait until this process leads the database, standing by meanwhile."""
+        while True:
+            try:
+                if await self._leadership.take():
+                    break
+            except STORAGE_ERRORS as error:
+                log.warning("cannot ask who leads the database (%s)", type(error).__name__)
+            else:
+                if self._lead_state is not Lead.STANDBY:
+                    log.warning(
+                        "another process leads this database: standing by, taking over if it"
+                        " stops (updates received here are stored for it)"
+                    )
+                    self._lead_state = Lead.STANDBY
+                if started is not None:
+                    started.set()
+            await asyncio.sleep(RETRY_SECONDS)
+        if self._lead_state is Lead.STANDBY:
+            log.warning("the leading process is gone: taking over")
+        log.info("leading the database: handling updates, delivering, running jobs")
+        self._lead_state = Lead.LEADER
+        self._leading.set()
+
+    async def _handle_while_leading(self, started: asyncio.Event | None) -> None:
+        """Handle and deliver until the lead is lost; a task that dies of a bug is restarted."""
         keep = self._supervisor.keep
-        tasks = [
+        lost = asyncio.create_task(self._leadership.lost(), name="leadership")
+        processing = asyncio.create_task(
+            keep(PROCESSOR, lambda: self._process(started)), name=PROCESSOR
+        )
+        tasks = (
+            lost,
+            processing,
             asyncio.create_task(keep(RELAY, self._relay.run), name=RELAY),
             asyncio.create_task(keep("purge", self._housekeeping), name="inbox and outbox purge"),
             asyncio.create_task(keep("dead letter reports", self._report), name="dead letters"),
-        ]
+        )
         try:
-            await keep(PROCESSOR, lambda: self._process(started))
+            await asyncio.wait((lost, processing), return_when=asyncio.FIRST_COMPLETED)
+            if processing.done():
+                processing.result()  # the supervisor never lets it end but by failing: raise that
+            log.warning("lost the lead of the database (its connection broke)")
         finally:
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
-            await self.direct_bot.shutdown()
 
     async def _process(self, started: asyncio.Event | None) -> None:
         """Serve Applications one after another, a fresh one after each failure."""

@@ -1,8 +1,9 @@
 """The relay: delivers the outbox, in order per chat, within Telegram's limits, retrying.
 
 Each round takes the first waiting row of every chat (:meth:`intake.outbox.Outbox.due`), makes
-the calls side by side, and records every result in one transaction. What Telegram says decides
-what happens next:
+the calls side by side, and records each result as soon as its call returns (those returning
+together in one transaction), so that a crash sends again only the calls that were in flight.
+What Telegram says decides what happens next:
 
 * delivered → ``sent``;
 * 429 → tried again when Telegram's ``retry_after`` says, and the chat waits until then;
@@ -186,9 +187,22 @@ class Relay:
         for letter in ready:
             if _counts(letter):
                 self._buckets.take(letter.chat_id, now)
-        results = await asyncio.gather(*(self._attempt(letter) for letter in ready))
-        self._unrecorded = list(zip(ready, results, strict=True))
-        await self._settle()
+        calls = {asyncio.ensure_future(self._attempt(letter)): letter for letter in ready}
+        try:
+            while calls:
+                done, _ = await asyncio.wait(calls, return_when=asyncio.FIRST_COMPLETED)
+                self._unrecorded += [(calls.pop(call), call.result()) for call in done]
+                # Recorded as they return, not once the slowest has: a kill then repeats only
+                # the calls still in flight.
+                await self._settle()
+        except STORAGE_ERRORS:
+            # The calls still out were made; their results are kept to be recorded later.
+            for call, letter in calls.items():
+                self._unrecorded.append((letter, await call))
+            raise
+        finally:
+            for call in calls:
+                call.cancel()
         return 0.0
 
     async def _settle(self) -> None:

@@ -82,16 +82,23 @@ async def polling(
     """The bot, long-polling the Bot API until the block ends.
 
     Pending updates are never dropped: what villagers sent while the bot was down is answered.
+    Only the process leading the database polls; a standby starts polling when it takes over.
     """
     pipeline = _pipeline(runtime, api, console_url, limits)
     async with _running(pipeline):
-        poller = asyncio.create_task(Poller(pipeline.direct_bot, pipeline.receive).run())
+        poller = asyncio.create_task(_poll_once_leading(pipeline))
         try:
             yield pipeline
         finally:
             poller.cancel()
             with suppress(asyncio.CancelledError):
                 await poller
+
+
+async def _poll_once_leading(pipeline: Pipeline) -> None:
+    # Telegram lets one client at a time call getUpdates, so a standby leaves it to the leader.
+    await pipeline.leading.wait()
+    await Poller(pipeline.direct_bot, pipeline.receive).run()
 
 
 @asynccontextmanager

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.console import build_console
-from bot.pipeline import Pipeline
+from bot.pipeline import Lead, Pipeline
 from bot.settings import CONSOLE_PATH
 from bot.update_check import NotAnUpdate, read_update
 from handlers.notify import Notifier
@@ -140,9 +140,11 @@ async def _health(request: web.Request) -> web.Response:
         return web.json_response(
             {"status": "database unavailable", "last_error": type(error).__name__}, status=503
         )
+    standing_by = health.lead is Lead.STANDBY
     return web.json_response(
         {
-            "status": "ok" if health.healthy else "stopped",
+            "status": "standby" if standing_by else "ok" if health.healthy else "stopped",
+            "lead": health.lead.value,
             "processing": health.processing,
             "relaying": health.relaying,
             "lag_seconds": round(health.lag_seconds, 3),

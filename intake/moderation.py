@@ -29,6 +29,7 @@ from intake.enums import Role
 from intake.errors import ErrorCode, IntakeError
 from intake.models import Ban, BanEvent, HeldUpdate, Ticket, User
 from intake.rules import HANDLING_STATES, TRIAGE_STATES
+from intake.standings import forget_standings, standings
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +91,23 @@ class Moderation:
     """
 
     def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self._engine = engine
         self._sessions = session_factory(engine)
         self._clock = clock
 
     # Bans -----------------------------------------------------------------------------------
 
     async def standing(self, telegram_id: int) -> Standing | None:
-        """The role and ban of the user with this Telegram id; ``None`` if never seen."""
+        """The role and ban of the user with this Telegram id; ``None`` if never seen.
+
+        Read from memory when it was read before and nothing changed since
+        (:mod:`intake.standings`); someone never seen is looked up each time, since their first
+        message registers them.
+        """
+        cache = standings(self._engine)
+        known = cache.get(telegram_id)
+        if known is not None:
+            return known
         async with self._sessions() as session:
             row = (
                 await session.execute(
@@ -107,12 +118,13 @@ class Moderation:
             ).one_or_none()
         if row is None:
             return None
-        return Standing(
+        found = cache[telegram_id] = Standing(
             user_id=row[0],
             role=row[1],
             banned=row[2] is not None,
             ban_notified=row[3] is not None,
         )
+        return found
 
     async def mark_ban_notified(self, user_id: int) -> bool:
         """Record that a banned person was told; ``False`` if they already were (or not banned).
@@ -125,7 +137,8 @@ class Moderation:
                 .where(Ban.user_id == user_id, Ban.notified_at.is_(None))
                 .values(notified_at=self._now())
             )
-            return bool(getattr(result, "rowcount", 0))
+        forget_standings(self._engine)
+        return bool(getattr(result, "rowcount", 0))
 
     async def ban(self, actor_id: int, user_id: int, reason: str | None = None) -> BanRecord:
         """Ban someone from the bot (township officers and admins; never staff or oneself).
@@ -157,6 +170,7 @@ class Moderation:
         except IntegrityError:
             # Two staff banned the same person at once; the other ban stands.
             raise IntakeError(ErrorCode.CONFLICT, "此人刚刚已被其他工作人员禁用。") from None
+        forget_standings(self._engine)
         log.info("user %s: banned by user %s", user_id, actor_id)
         return record
 
@@ -176,6 +190,7 @@ class Moderation:
                 )
             await session.delete(ban)
             record = await self._record(session, actor_id, user_id, banned=False, reason=None)
+        forget_standings(self._engine)
         log.info("user %s: unbanned by user %s", user_id, actor_id)
         return record
 

@@ -2,10 +2,11 @@
 
 Handlers never talk to Telegram directly: a call such as ``sendMessage`` becomes a row here, in
 the same transaction as the change that caused it (the ticket filed, the update marked done).
-A relay delivers rows in order per chat and records the result; a crash between sending and
-recording sends the row again (at least once), with exactly the text first written, so a
-villager never sees two different ticket numbers for one complaint. A row the relay cannot even
-read (a chat id that is not a number) becomes a dead letter rather than stopping every round.
+A relay delivers rows in order per chat and records each result as soon as its call returns; a
+crash between sending and recording sends that row again (at least once), with exactly the text
+first written, so a villager never sees two different ticket numbers for one complaint.
+A row the relay cannot even read (a chat id that is not a number) becomes a dead letter rather than
+stopping every round.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ from intake.models import (
 from intake.report_query import Window, count_groups
 from intake.reporting import Report, ReportLabels, build_report
 from intake.rules import Action
+from intake.standings import forget_standings
 from intake.views import (
     DeadlineAlert,
     EventView,
@@ -222,6 +223,7 @@ class IntakeService:
         async with self._sessions.begin() as session:
             record = await self._require_user(session, user.id)
             change = await self._change_role(session, None, record, Role.ADMIN, None, None, None)
+        forget_standings(self._engine)
         log.info("user %s: made admin from the configuration", user.id)
         return change.user
 
@@ -303,6 +305,7 @@ class IntakeService:
             change = await self._change_role(
                 session, actor, user, role, village_code, grid_code, unit
             )
+        forget_standings(self._engine)
         log.info("user %s: role set to %s by user %s", user_id, role.value, actor_id)
         return change
 

@@ -522,3 +522,69 @@ async def test_staff_are_told_of_an_undeliverable_row_once_the_database_is_back(
     assert await relay.deliver_round() == IDLE
     assert told == [Regarding("2026-000001", "已受理")]
     assert len(api.calls_of("sendMessage")) == 1
+
+
+@pytest.mark.usefixtures("villagers")
+async def test_each_delivery_is_recorded_as_it_returns_not_after_the_slowest(
+    relay: Relay,
+    outbox: Outbox,
+    api: LocalBotApi,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    faults = Faults().install(api).next("sendMessage", Fault("timeout"))
+    recorded = asyncio.Event()
+    record = outbox.record
+
+    async def watched_record(results: Sequence[Result]) -> None:
+        await record(results)
+        recorded.set()
+
+    monkeypatch.setattr(outbox, "record", watched_record)
+    await queue_texts(outbox, VILLAGER, "一")
+    await queue_texts(outbox, NEIGHBOUR, "甲")
+    round_ = asyncio.create_task(relay.deliver_round())
+    try:
+        await asyncio.wait_for(recorded.wait(), timeout=5)
+        assert [row.state for row in await rows(engine)] == [Delivery.PENDING, Delivery.SENT]
+        # The villager's call is still out: only it would be sent again after a crash now.
+        assert not round_.done()
+        assert [done.call.params["text"] for done in faults.injected] == ["一"]
+        assert received(api, NEIGHBOUR) == ["甲"]
+    finally:
+        round_.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+    [villager, neighbour] = await rows(engine)
+    assert (villager.state, villager.attempts) == (Delivery.PENDING, 0)
+    assert (neighbour.state, neighbour.attempts) == (Delivery.SENT, 1)
+
+
+@pytest.mark.usefixtures("villagers")
+async def test_calls_still_out_when_the_database_fails_are_kept_and_not_sent_again(
+    relay: Relay,
+    outbox: Outbox,
+    api: LocalBotApi,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Faults().install(api).next("sendMessage", Fault("slow", seconds=0.3))
+    record = outbox.record
+    failures = [database_away()]
+
+    async def record_unless_away(results: Sequence[Result]) -> None:
+        if failures:
+            raise failures.pop()
+        await record(results)
+
+    monkeypatch.setattr(outbox, "record", record_unless_away)
+    await queue_texts(outbox, VILLAGER, "一")
+    await queue_texts(outbox, NEIGHBOUR, "甲")
+    # The neighbour's result meets the failure while the villager's call is still slow.
+    with pytest.raises(OperationalError):
+        await relay.deliver_round()
+    assert received(api, VILLAGER) == ["一"]
+
+    assert await relay.deliver_round() == IDLE
+    assert [(row.state, row.attempts) for row in await rows(engine)] == [(Delivery.SENT, 1)] * 2
+    assert len(api.calls_of("sendMessage")) == 2

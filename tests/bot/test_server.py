@@ -9,11 +9,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.exc import OperationalError
 
 from bot.local_api import LocalBotApi
-from bot.pipeline import Pipeline
+from bot.pipeline import Lead, Pipeline
 from bot.server import HEALTH_PATH, SECRET_HEADER, WEBHOOK_PATH, build_server
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
 from intake.inbox import Received
+from intake.leadership import leadership
 
 SECRET = "s3cret-token"
 CONSOLE_URL = "http://127.0.0.1/console"
@@ -143,8 +144,9 @@ async def test_health_is_unavailable_while_the_bot_does_not_run(client: Client) 
     response = await client.get(HEALTH_PATH)
     assert response.status == 503
     health = await response.json()
-    assert (health["status"], health["processing"], health["relaying"]) == (
+    assert (health["status"], health["lead"], health["processing"], health["relaying"]) == (
         "stopped",
+        "starting",
         False,
         False,
     )
@@ -163,6 +165,7 @@ async def test_health_is_ok_while_the_bot_runs(runtime: Runtime) -> None:
                 assert response.status == 200
                 assert await response.json() == {
                     "status": "ok",
+                    "lead": "leader",
                     "processing": True,
                     "relaying": True,
                     "lag_seconds": 0.0,
@@ -192,3 +195,32 @@ async def test_without_a_secret_there_is_no_webhook(runtime: Runtime, pipeline: 
         response = await client.post(WEBHOOK_PATH, json=UPDATE)
         assert response.status in (404, 405)
         assert await pipeline.inbox.count_pending() == 0
+
+
+async def test_health_is_ok_and_says_so_while_another_process_leads(runtime: Runtime) -> None:
+    other = leadership(runtime.services.intake.engine)  # as another process's would
+    assert await other.take()
+    try:
+        async with LocalBotApi() as api:
+            pipeline = pipeline_for(runtime, api.token, api.base_url, api.base_file_url)
+            server = build_server(pipeline, runtime.services, console_url=CONSOLE_URL)
+            started = asyncio.Event()
+            running = asyncio.create_task(pipeline.run(started))
+            async with TestClient(TestServer(server)) as client:
+                try:
+                    await asyncio.wait_for(started.wait(), timeout=10)
+                    response = await client.get(HEALTH_PATH)
+                    assert response.status == 200
+                    health = await response.json()
+                    assert (health["status"], health["lead"]) == ("standby", "standby")
+                    assert not pipeline.leading.is_set()
+
+                    await other.release()
+                    await asyncio.wait_for(pipeline.leading.wait(), timeout=10)
+                    assert pipeline.lead is Lead.LEADER
+                finally:
+                    running.cancel()
+                    with pytest.raises(asyncio.CancelledError):
+                        await running
+    finally:
+        await other.release()

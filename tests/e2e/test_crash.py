@@ -103,11 +103,13 @@ class Kill:
 class BotProcess:
     """``mingbai run`` in a child process on ``data_dir``, restarted at will.
 
-    Each start listens on a new free port (for the health check) and logs to its own file.
+    Each start listens on a new free port (for the health check) and logs to its own file,
+    named after the process (processes sharing ``data_dir`` need different names).
     """
 
-    def __init__(self, api: LocalBotApi, data_dir: Path) -> None:
+    def __init__(self, api: LocalBotApi, data_dir: Path, name: str = "bot") -> None:
         self._data_dir = data_dir
+        self._name = name
         # Only what this test sets: no database URL or configuration file from the environment;
         # but the run's trained model (tests/conftest.py), which each start would train again.
         self._env = {
@@ -135,7 +137,7 @@ class BotProcess:
         """Start a new bot process and wait until it handles updates."""
         assert self._process is None or self._process.returncode is not None
         self._port = _free_port()
-        log = self._data_dir / f"bot-{len(self._logs) + 1}.log"
+        log = self._data_dir / f"{self._name}-{len(self._logs) + 1}.log"
         self._logs.append(log)
         with log.open("wb") as output:
             self._process = await asyncio.create_subprocess_exec(
@@ -178,13 +180,18 @@ class BotProcess:
         )
         return "\n".join(tails)
 
+    @property
+    def health_url(self) -> str:
+        """The running process's health check."""
+        return f"http://127.0.0.1:{self._port}{HEALTH_PATH}"
+
     def _running(self) -> asyncio.subprocess.Process:
         process = self._process
         assert process is not None and process.returncode is None, "the bot is not running"
         return process
 
     async def _until_up(self) -> None:
-        url = f"http://127.0.0.1:{self._port}{HEALTH_PATH}"
+        url = self.health_url
         async with aiohttp.ClientSession() as http:
 
             async def healthy() -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from intake import ErrorCode, IntakeError, IntakeService
+from intake import ErrorCode, IntakeError, IntakeService, Role
 from intake.moderation import Moderation
 from tests.intake.conftest import FakeClock, People, file
 
@@ -147,3 +147,47 @@ async def test_held_updates_come_back_in_order_until_released(
     assert [(h.update_id, h.payload["message"]["text"]) for h in remaining] == [(8, "二")]
     await moderation.release(remaining[0].id)
     assert await moderation.holding() == {1002}
+
+
+async def test_a_standing_is_read_once_and_read_again_after_a_ban_or_unban(
+    engine: AsyncEngine, moderation: Moderation, people: People
+) -> None:
+    banning = Moderation(engine)  # /ban's own, as in the bot
+    before = await moderation.standing(1001)
+    # A ban written behind this process's back (another instance) is not seen at once ...
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO bans (user_id, banned_by_id, banned_at) "
+                "VALUES (:user, :officer, CURRENT_TIMESTAMP)"
+            ),
+            {"user": people.villager, "officer": people.officer},
+        )
+    kept = await moderation.standing(1001)
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM bans"))
+    # ... but one made here is, by every Moderation on the engine.
+    await banning.ban(people.officer, people.villager)
+    banned = await moderation.standing(1001)
+    await banning.unban(people.officer, people.villager)
+    lifted = await moderation.standing(1001)
+
+    assert before is not None and kept == before and not kept.banned
+    assert banned is not None and banned.banned
+    assert lifted is not None and not lifted.banned
+
+
+async def test_a_ban_notice_and_a_role_change_are_seen_at_once(
+    engine: AsyncEngine, moderation: Moderation, people: People, service: IntakeService
+) -> None:
+    await moderation.ban(people.officer, people.villager)
+    assert (await moderation.standing(1001)) is not None
+    await moderation.mark_ban_notified(people.villager)
+    told = await moderation.standing(1001)
+    neighbour = await moderation.standing(1002)
+    await service.set_role(people.admin, people.neighbour, Role.LIAISON, village_code="V01")
+    liaison = await moderation.standing(1002)
+
+    assert told is not None and told.ban_notified
+    assert neighbour is not None and neighbour.role is Role.VILLAGER
+    assert liaison is not None and liaison.role is Role.LIAISON
