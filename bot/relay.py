@@ -187,22 +187,35 @@ class Relay:
         for letter in ready:
             if _counts(letter):
                 self._buckets.take(letter.chat_id, now)
-        calls = {asyncio.ensure_future(self._attempt(letter)): letter for letter in ready}
+        outstanding = len(ready)
+        returned = asyncio.Event()
+
+        async def keep(letter: Letter) -> None:
+            nonlocal outstanding
+            try:
+                self._unrecorded.append((letter, await self._attempt(letter)))
+            finally:
+                outstanding -= 1
+                returned.set()
+
+        calls = [asyncio.ensure_future(keep(letter)) for letter in ready]
         try:
-            while calls:
-                done, _ = await asyncio.wait(calls, return_when=asyncio.FIRST_COMPLETED)
-                self._unrecorded += [(calls.pop(call), call.result()) for call in done]
+            while outstanding or self._unrecorded:
+                if not self._unrecorded:
+                    await returned.wait()
+                returned.clear()
                 # Recorded as they return, not once the slowest has: a kill then repeats only
-                # the calls still in flight.
+                # the calls still in flight. Those returning while one records wait for the next.
                 await self._settle()
         except STORAGE_ERRORS:
             # The calls still out were made; their results are kept to be recorded later.
-            for call, letter in calls.items():
-                self._unrecorded.append((letter, await call))
+            await asyncio.gather(*calls, return_exceptions=True)
             raise
         finally:
             for call in calls:
                 call.cancel()
+        for call in calls:
+            call.result()  # a bug in a call is raised, not lost
         return 0.0
 
     async def _settle(self) -> None:
@@ -212,13 +225,15 @@ class Relay:
         picked up where it stopped by the next call.
         """
         if self._unrecorded:
-            await self._outbox.record([result for _, result in self._unrecorded])
+            # Calls may return while this records: they stay for the next time.
+            taken = self._unrecorded[:]
+            await self._outbox.record([result for _, result in taken])
             self._unreported += [
                 (letter, result.state)
-                for letter, result in self._unrecorded
+                for letter, result in taken
                 if result.state in (Delivery.UNDELIVERABLE, Delivery.FAILED)
             ]
-            self._unrecorded = []
+            del self._unrecorded[: len(taken)]
         while self._unreported:
             await self._on_undeliverable(*self._unreported[0])
             del self._unreported[0]
