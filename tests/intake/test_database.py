@@ -220,7 +220,11 @@ async def test_a_failed_write_inside_a_unit_of_work_undoes_only_itself(
 
 def _update(update_id: int) -> InboxUpdate:
     return InboxUpdate(
-        update_id=update_id, payload={"update_id": update_id}, received_at=datetime.now(UTC)
+        bot_id=BOT_ID,
+        update_id=update_id,
+        payload={"update_id": update_id},
+        received_at=datetime.now(UTC),
+        attempts=0,
     )
 
 
