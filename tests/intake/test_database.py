@@ -27,6 +27,8 @@ from intake.outbox import Delivery, Outbox
 from intake.state_store import StateStore
 from tests.intake.conftest import PG_URL, FakeClock, People, file
 
+BOT_ID = 5001
+
 
 async def test_sqlite_gets_its_folder_wal_mode_and_foreign_keys(tmp_path: Path) -> None:
     path = tmp_path / "not" / "yet" / "there" / "mingbai.db"
@@ -107,7 +109,7 @@ async def test_sqlite_writers_lock_the_file_when_they_begin_and_readers_do_not(
 
 @pytest.fixture
 def inbox(engine: AsyncEngine, clock: FakeClock) -> Inbox:
-    return Inbox(engine, clock=clock)
+    return Inbox(engine, BOT_ID, clock=clock)
 
 
 @pytest.fixture
@@ -218,7 +220,11 @@ async def test_a_failed_write_inside_a_unit_of_work_undoes_only_itself(
 
 def _update(update_id: int) -> InboxUpdate:
     return InboxUpdate(
-        update_id=update_id, payload={"update_id": update_id}, received_at=datetime.now(UTC)
+        bot_id=BOT_ID,
+        update_id=update_id,
+        payload={"update_id": update_id},
+        received_at=datetime.now(UTC),
+        attempts=0,
     )
 
 
