@@ -49,6 +49,7 @@ from enum import StrEnum
 
 from intake.enums import Level, Role, Source, TicketState
 from intake.errors import ErrorCode, IntakeError
+from intake.states import HANDLING_STATES, TRIAGE_STATES
 from intake.views import TicketView, UserView
 
 
@@ -92,9 +93,6 @@ _ACTION_LABELS = {
     Action.RECORD_FEEDBACK: "记录回访评价",
     Action.CLOSE: "办结",
 }
-
-HANDLING_STATES = frozenset({TicketState.ACCEPTED, TicketState.IN_PROGRESS, TicketState.EXTENDED})
-TRIAGE_STATES = frozenset({TicketState.NEW, TicketState.RETURNED})
 
 FROM_STATES: dict[Action, frozenset[TicketState]] = {
     Action.ACCEPT: TRIAGE_STATES,
@@ -210,6 +208,11 @@ _WHO_MAY = {
 }
 
 
+def who_may(action: Action) -> str:
+    """Who may take ``action``, in Chinese, as refusals and the action catalogue say it."""
+    return _WHO_MAY[action]
+
+
 def check(action: Action, actor: UserView, ticket: TicketView) -> None:
     """Refuse ``action`` unless the ticket's state and the actor's role allow it.
 
@@ -231,7 +234,7 @@ def check(action: Action, actor: UserView, ticket: TicketView) -> None:
         raise IntakeError(
             ErrorCode.FORBIDDEN,
             f"您的身份（{actor.role.label}）不能对工单 {ticket.number} {action.label}："
-            f"只有{_WHO_MAY[action]}可以{action.label}。",
+            f"只有{who_may(action)}可以{action.label}。",
         )
 
 

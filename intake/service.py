@@ -37,6 +37,7 @@ from intake.inputs import NewTicket, TicketFilter
 from intake.models import RoleChangeRecord, Ticket, TicketCoUnit, TicketEvent, TicketSequence, User
 from intake.reporting import Report, ReportLabels, ReportTicket, compute_report
 from intake.rules import Action
+from intake.states import WORKING_STATES
 from intake.views import DeadlineAlert, EventView, Outcome, RoleChange, TicketView, UserView
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 LIST_LIMIT_MAX = 200
 DISPLAY_NAME_MAX = 128
 UNRATED_CLOSING_NOTE = "回访期限内未收到评价，按「未评价」办结。"
+PHONE_FEEDBACK_NOTE = "电话回访，由工作人员记录"
 
 
 @dataclass
@@ -532,9 +534,7 @@ class IntakeService:
             reason: Why; the villager is told (信访工作条例 art. 34).
 
         """
-        limit = self._config.deadlines.extension_max_days
-        if not 1 <= days <= limit:
-            raise IntakeError(ErrorCode.INVALID_INPUT, f"延期天数须在 1 到 {limit} 天之间。")
+        validation.check_extension_days(self._config, days)
         clean_reason = validation.clean_text(reason, what="延期理由", limit=validation.REASON_MAX)
 
         async def apply(change: _Change) -> None:
@@ -594,9 +594,18 @@ class IntakeService:
         return await self._change(actor_id, number, apply)
 
     async def record_feedback(
-        self, actor_id: int, number: str, rating: Rating, *, reason: str | None = None
+        self,
+        actor_id: int,
+        number: str,
+        rating: Rating,
+        *,
+        reason: str | None = None,
+        by_phone: bool = False,
     ) -> Outcome:
         """Record the villager's rating: 满意 or 基本满意 closes, 不满意 reopens (reason needed).
+
+        A rating the villager gave on a 回访 call counts exactly as one given in the chat; the
+        staff member who recorded it is the event's actor, and its text says it came by phone.
 
         Args:
             actor_id: The villager, whoever filed for them, the assignee, or a supervisor
@@ -604,6 +613,11 @@ class IntakeService:
             number: The ticket.
             rating: 满意, 基本满意 or 不满意.
             reason: Why the villager is not satisfied (required for 不满意).
+            by_phone: Staff record a rating the villager gave by phone.
+
+        Raises:
+            IntakeError: ``FORBIDDEN`` when someone not on staff records a phone rating, besides
+                the refusals of :func:`intake.rules.check`.
 
         """
         if rating is Rating.UNRATED:
@@ -614,12 +628,18 @@ class IntakeService:
             else None
         )
 
+        note = clean_reason
+        if by_phone:
+            note = f"{PHONE_FEEDBACK_NOTE}：{clean_reason}" if clean_reason else PHONE_FEEDBACK_NOTE
+
         async def apply(change: _Change) -> None:
+            if by_phone and not change.actor_view.role.is_staff:
+                raise IntakeError(ErrorCode.FORBIDDEN, "只有工作人员可以记录电话回访的评价。")
             change.check(Action.RECORD_FEEDBACK)
             ticket = change.ticket
             ticket.rating = rating
             ticket.feedback_due_at = None
-            change.record(EventType.FEEDBACK_RECORDED, rating=rating, text=clean_reason)
+            change.record(EventType.FEEDBACK_RECORDED, rating=rating, text=note)
             if rating is Rating.DISSATISFIED:
                 change.record(
                     EventType.REOPENED, **change.move(_working_state(ticket)), text=clean_reason
@@ -941,7 +961,7 @@ class IntakeService:
             actor = await self._require_user(session, actor_id)
             query = select(Ticket).where(
                 visible_clause(actor.to_view()),
-                Ticket.state.in_(_RUNNING_STATES),
+                Ticket.state.in_(WORKING_STATES),
                 or_(
                     Ticket.accept_due_at <= horizon,
                     Ticket.handle_due_at <= horizon,
@@ -1009,14 +1029,6 @@ class IntakeService:
 
 
 _Query = TypeVar("_Query", bound=Select[Any])
-
-_RUNNING_STATES = (
-    TicketState.NEW,
-    TicketState.RETURNED,
-    TicketState.ACCEPTED,
-    TicketState.IN_PROGRESS,
-    TicketState.EXTENDED,
-)
 
 
 def _not_found(number: str) -> IntakeError:

@@ -16,8 +16,8 @@ from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.staff.actions import send_card
 from handlers.texts import staff as texts
-from intake import IntakeError, Role, TicketFilter, TicketState, UserView
-from intake.rules import HANDLING_STATES, TRIAGE_STATES
+from intake import IntakeError, Role, TicketFilter, UserView
+from intake.states import OPEN_STATES
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -25,8 +25,6 @@ COMMANDS = ("tickets", "overdue", "ticket", "note", "role")
 QUEUE_LIMIT = 20
 ALERTS_LIMIT = 30
 MESSAGE_MAX = 4000
-# Tickets waiting for staff: in triage, being handled, or answered and not yet sent to 回访.
-OPEN_STATES = TRIAGE_STATES | HANDLING_STATES | {TicketState.ANSWERED}
 _ROLES = {role.value: role for role in Role} | {role.label: role for role in Role}
 
 
@@ -65,7 +63,7 @@ class StaffCommands:
             await message.reply_text(error.message, do_quote=True)
 
     async def _queue(self, message: Message, actor: UserView) -> None:
-        filters = TicketFilter(states=frozenset(OPEN_STATES))
+        filters = TicketFilter(states=OPEN_STATES)
         tickets = await self._intake.list_tickets(actor.id, filters, limit=QUEUE_LIMIT + 1)
         if not tickets:
             await message.reply_text(texts.QUEUE_EMPTY)

@@ -436,9 +436,9 @@ async def test_a_change_whose_notice_cannot_be_queued_is_not_made(console: Conso
 @pytest.mark.parametrize(
     ("role", "offered"),
     [
-        ("grid", {"accept", "note"}),
-        ("mediator", {"accept", "note"}),
-        ("officer", {"accept", "note", "reject"}),
+        ("grid", {"accept", "return", "note"}),
+        ("mediator", {"accept", "return", "note"}),
+        ("officer", {"accept", "reroute", "return", "note", "reject"}),
     ],
 )
 async def test_only_the_actions_a_role_may_take_are_offered(
