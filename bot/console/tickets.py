@@ -26,19 +26,19 @@ from intake import (
     IntakeError,
     Level,
     Outcome,
+    Rating,
     TicketFilter,
     TicketKind,
     TicketState,
     TicketView,
 )
-from intake import Rating
 from intake import rules as intake_rules
 from intake.actions import BY_CODE, available
 from intake.database import STORAGE_ERRORS, unit_of_work
 from intake.deadlines import open_deadlines
-from intake.states import OPEN_STATES
 from intake.enums import LEVELS
 from intake.rules import Action
+from intake.states import OPEN_STATES
 
 log = logging.getLogger(__name__)
 
@@ -464,9 +464,7 @@ async def _deescalate(
     )
 
 
-async def _reroute(
-    console: Console, actor: int, number: str, form: MultiDictProxy[str]
-) -> Outcome:
+async def _reroute(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
     village = form.get("village_code", "").strip()
     if not village:
         raise IntakeError(ErrorCode.INVALID_INPUT, texts.MISSING_CHOICE.format(field="村（社区）"))
@@ -507,9 +505,7 @@ async def _record_feedback(
             ErrorCode.INVALID_INPUT, texts.BAD_CHOICE.format(field="回访评价")
         ) from None
     reason = form.get("reason", "").strip() or None
-    return await console.intake.record_feedback(
-        actor, number, rating, reason=reason, by_phone=True
-    )
+    return await console.intake.record_feedback(actor, number, rating, reason=reason, by_phone=True)
 
 
 async def _close(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:

@@ -23,8 +23,8 @@ from handlers import callbacks
 from handlers.services import Services
 from handlers.texts import staff as texts
 from intake import DeadlineAlert, EventView, IntakeError, Level, TicketView, Visibility
-from intake.deadlines import open_deadlines
 from intake.actions import offered
+from intake.deadlines import open_deadlines
 from intake.enums import LEVELS, Rating, TicketState
 from intake.rules import FROM_STATES, Action
 from intake.states import OPEN_STATES

@@ -81,8 +81,7 @@ ASK_CLOSE_REASON = (
 )
 ASK_ASSIGNEE = "{who}，请回复这条消息，写上承办人的 @用户名 或数字 ID。"
 ASK_CO_UNITS = (
-    "{who}，请回复这条消息，写上协办单位，多个用顿号隔开；没有协办单位请回复「无」。\n"
-    "可选：{units}"
+    "{who}，请回复这条消息，写上协办单位，多个用顿号隔开；没有协办单位请回复「无」。\n可选：{units}"
 )
 ASK_RETURN_REASON = "{who}，请回复这条消息，写明退回分流的理由。工单会回到待分流，承办人解除。"
 ASK_EXTEND_DAYS = "{who}，请回复这条消息，写上延期天数（1 到 {limit} 天）。"
