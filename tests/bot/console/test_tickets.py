@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from bot.console import texts as console_texts
+from bot.console import tickets
 from intake import (
     Attachment,
     AttachmentKind,
@@ -15,6 +17,7 @@ from intake import (
     TicketKind,
     TicketState,
 )
+from intake.actions import CATALOGUE, Input
 from tests.bot.console.conftest import PNG, PREFIX, Console, errors_of
 from tests.intake.conftest import accepted, file
 
@@ -450,3 +453,42 @@ async def test_only_the_actions_a_role_may_take_are_offered(
     _, html = await console.get(f"/tickets/{number}")
 
     assert set(re.findall(r'id="action-([a-z_]+)"', html)) == offered
+
+
+def test_the_console_runs_and_words_every_catalogue_action() -> None:
+    assert set(tickets.PERFORM) == {entry.action for entry in CATALOGUE}
+    for entry in CATALOGUE:
+        assert entry.code in console_texts.DONE
+        if Input.REASON in entry.inputs:
+            assert entry.code in console_texts.REASON_LABELS
+        if Input.TEXT in entry.inputs:
+            assert entry.code in console_texts.TEXT_LABELS
+
+
+async def test_bad_choices_for_the_new_actions_are_refused_and_change_nothing(
+    console: Console,
+) -> None:
+    people = console.people
+    number = await accepted(console.intake, people)
+    await console.intake.reply(people.grid, number, "已答复")
+    await console.intake.request_feedback(people.grid, number)
+    await console.login(people.officer)
+    before = await history_length(console, number)
+
+    status, html = await console.post(f"/tickets/{number}/record_feedback", {"rating": "maybe"})
+    assert status == 400
+    assert "「回访评价」的选择无效" in errors_of(html)
+    status, html = await console.post(f"/tickets/{number}/record_feedback", {"rating": "unrated"})
+    assert status == 400
+    assert "请选择满意、基本满意或不满意" in errors_of(html)
+    status, html = await console.post(
+        f"/tickets/{number}/deescalate", {"to_level": "moon", "reason": "试试"}
+    )
+    assert status == 400
+    assert "「下派到」的选择无效" in errors_of(html)
+    status, html = await console.post(f"/tickets/{number}/reroute", {"reason": "改派"})
+    assert status == 400
+    assert "请选择村（社区）" in errors_of(html)
+
+    assert await history_length(console, number) == before
+    assert console.notified == []
