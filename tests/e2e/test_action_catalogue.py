@@ -198,6 +198,12 @@ async def test_action_catalogue_phone_feedback_from_telegram(bot: BotHarness) ->
     await villager_who_started(bot)
     number = await filed(bot, "phone-telegram")
     await in_state(bot, number, TicketState.AWAITING_FEEDBACK)
+
+    # Waiting on the villager is still open: /tickets lists it, as the console's queue does.
+    await staff.send_to(bot.staff_group, "/tickets")
+    queue = await bot.staff_group.reply()
+    assert f"{number}｜待回访" in queue.text
+
     card = await card_of(bot, staff, number)
     assert texts.BUTTON_PHONE_FEEDBACK in card.button_texts
 
