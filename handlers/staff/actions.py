@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -221,12 +221,12 @@ class StaffActions:
                 return None
             case Press.MESSAGE:
                 await self._may(actor, number, Action.MESSAGE)
-                return await asker.off_card().ask(
+                return await asker.ask(
                     Step.SAY, number, thread_texts.ASK_SAY, thread_texts.PLACEHOLDER_SAY
                 )
             case Press.INTERNAL:
                 await self._may(actor, number, Action.NOTE)
-                return await asker.off_card().ask(
+                return await asker.ask(
                     Step.INTERNAL,
                     number,
                     thread_texts.ASK_INTERNAL,
@@ -234,7 +234,7 @@ class StaffActions:
                 )
             case Press.REQUEST_MORE:
                 await self._may(actor, number, Action.REQUEST_MORE)
-                return await asker.off_card().ask(
+                return await asker.ask(
                     Step.MORE, number, thread_texts.ASK_MORE, thread_texts.PLACEHOLDER_MORE
                 )
         return None
@@ -572,10 +572,6 @@ class _Asker:
         pending.remember(self.context, awaited)
         return texts.WRITE_IT
 
-    def off_card(self) -> _Asker:
-        """The same asker for a button that is not on a card (the thread's), so none is redrawn."""
-        return replace(self, card=None)
-
     def _details(self, step: Step, arg: str | None) -> dict[str, str]:
         config = self.services.intake_config
         match step:
@@ -664,7 +660,10 @@ def _check_level_change(actor: UserView, ticket: TicketView, target: Level) -> N
 
 
 def _ref(message: Message | None) -> CardRef | None:
-    return (message.chat_id, message.message_id) if message is not None else None
+    """Where the pressed card is; ``None`` for buttons under other messages (e.g. the thread)."""
+    if message is None or not (message.text or "").startswith(texts.CARD_MARK):
+        return None
+    return (message.chat_id, message.message_id)
 
 
 async def _show_keyboard(card: Message | None, keyboard: InlineKeyboardMarkup) -> None:
