@@ -17,12 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.clock import utcnow
 from intake.database import session_factory
-from intake.enums import TicketState
 from intake.models import OutboxMessage, Ticket, TicketCard, User
 from intake.outbox import Delivery
+from intake.states import CLOSED_STATES
 from intake.views import UserView
-
-FINISHED_STATES = (TicketState.CLOSED, TicketState.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ class CardPlaces:
             How many were forgotten.
 
         """
-        finished = select(Ticket.number).where(Ticket.state.in_(FINISHED_STATES))
+        finished = select(Ticket.number).where(Ticket.state.in_(CLOSED_STATES))
         waiting = select(OutboxMessage.card_key).where(
             OutboxMessage.state == Delivery.PENDING, OutboxMessage.card_key.is_not(None)
         )

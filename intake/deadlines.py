@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from intake.config import DayCount, DayUnit, IntakeConfig
 from intake.enums import DeadlineKind, Level, TicketState
+from intake.states import HANDLING_STATES
 from intake.views import TicketView
 
 _DAY = timedelta(days=1)
@@ -120,7 +121,7 @@ def open_deadlines(ticket: TicketView) -> tuple[tuple[DeadlineKind, datetime], .
         return ((DeadlineKind.ACCEPTANCE, ticket.accept_due_at),)
     if ticket.state is TicketState.RETURNED:
         running = [(DeadlineKind.HANDLING, ticket.handle_due_at)]
-    elif ticket.state in (TicketState.ACCEPTED, TicketState.IN_PROGRESS, TicketState.EXTENDED):
+    elif ticket.state in HANDLING_STATES:
         running = [
             (DeadlineKind.HANDLING, ticket.handle_due_at),
             (DeadlineKind.LEVEL, ticket.level_due_at),

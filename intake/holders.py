@@ -16,15 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intake.database import session_factory
 from intake.enums import Level, Role
 from intake.models import Ticket, User
-from intake.rules import HANDLING_STATES, TRIAGE_STATES
+from intake.states import WORKING_STATES
 from intake.views import TicketView, UserView
-
-HELD_STATES = TRIAGE_STATES | HANDLING_STATES
 
 
 def holds(user: UserView, ticket: TicketView) -> bool:
     """Whether ``user`` holds ``ticket``."""
-    if ticket.state not in HELD_STATES:
+    if ticket.state not in WORKING_STATES:
         return False
     if user.id == ticket.assignee_id:
         return True
@@ -53,7 +51,7 @@ class Holders:
 
     async def of(self, ticket: TicketView) -> list[UserView]:
         """Who holds ``ticket``, by name."""
-        if ticket.state not in HELD_STATES:
+        if ticket.state not in WORKING_STATES:
             return []
         async with self._sessions() as session:
             candidates = await session.scalars(
@@ -68,7 +66,7 @@ class Holders:
                 row.to_view()
                 for row in await session.scalars(
                     select(Ticket)
-                    .where(Ticket.state.in_(HELD_STATES))
+                    .where(Ticket.state.in_(WORKING_STATES))
                     .order_by(Ticket.received_at, Ticket.id)
                 )
             ]

@@ -28,15 +28,13 @@ from intake.database import session_factory
 from intake.enums import Role
 from intake.errors import ErrorCode, IntakeError
 from intake.models import Ban, BanEvent, HeldUpdate, Ticket, User
-from intake.rules import HANDLING_STATES, TRIAGE_STATES
 from intake.standings import forget_standings, standings
+from intake.states import WORKING_STATES
 
 log = logging.getLogger(__name__)
 
 # Who may ban and unban.
 BANNING_ROLES = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
-# Tickets staff are still working on: in triage or being handled, not yet answered.
-OPEN_STATES = TRIAGE_STATES | HANDLING_STATES
 HELD_BATCH_MAX = 200
 
 
@@ -210,7 +208,7 @@ class Moderation:
             count = await session.scalar(
                 select(func.count())
                 .select_from(Ticket)
-                .where(Ticket.villager_id == user_id, Ticket.state.in_(OPEN_STATES))
+                .where(Ticket.villager_id == user_id, Ticket.state.in_(WORKING_STATES))
             )
         return int(count or 0)
 

@@ -53,6 +53,7 @@ from enum import StrEnum
 
 from intake.enums import Level, Role, Source, TicketState
 from intake.errors import ErrorCode, IntakeError
+from intake.states import HANDLING_STATES, OPEN_STATES, TRIAGE_STATES, WORKING_STATES
 from intake.views import TicketView, UserView
 
 
@@ -101,10 +102,6 @@ _ACTION_LABELS = {
     Action.MESSAGE: "给村民留言",
 }
 
-HANDLING_STATES = frozenset({TicketState.ACCEPTED, TicketState.IN_PROGRESS, TicketState.EXTENDED})
-TRIAGE_STATES = frozenset({TicketState.NEW, TicketState.RETURNED})
-FINISHED_STATES = frozenset({TicketState.CLOSED, TicketState.REJECTED})
-
 FROM_STATES: dict[Action, frozenset[TicketState]] = {
     Action.ACCEPT: TRIAGE_STATES,
     Action.REJECT: TRIAGE_STATES,
@@ -120,8 +117,8 @@ FROM_STATES: dict[Action, frozenset[TicketState]] = {
     Action.REQUEST_FEEDBACK: frozenset({TicketState.ANSWERED}),
     Action.RECORD_FEEDBACK: frozenset({TicketState.AWAITING_FEEDBACK}),
     Action.CLOSE: frozenset({TicketState.ANSWERED, TicketState.AWAITING_FEEDBACK}),
-    Action.REQUEST_MORE: TRIAGE_STATES | HANDLING_STATES,
-    Action.MESSAGE: frozenset(TicketState) - FINISHED_STATES,
+    Action.REQUEST_MORE: WORKING_STATES,
+    Action.MESSAGE: OPEN_STATES,
 }
 
 _SUPERVISORS = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
@@ -232,6 +229,11 @@ _WHO_MAY = {
 }
 
 
+def who_may(action: Action) -> str:
+    """Who may take ``action``, in Chinese, as refusals and the action catalogue say it."""
+    return _WHO_MAY[action]
+
+
 def check(action: Action, actor: UserView, ticket: TicketView) -> None:
     """Refuse ``action`` unless the ticket's state and the actor's role allow it.
 
@@ -253,7 +255,7 @@ def check(action: Action, actor: UserView, ticket: TicketView) -> None:
         raise IntakeError(
             ErrorCode.FORBIDDEN,
             f"您的身份（{actor.role.label}）不能对工单 {ticket.number} {action.label}："
-            f"只有{_WHO_MAY[action]}可以{action.label}。",
+            f"只有{who_may(action)}可以{action.label}。",
         )
 
 

@@ -57,6 +57,7 @@ from intake.report_query import Window, count_groups
 from intake.reporting import Report, ReportLabels, build_report
 from intake.rules import Action
 from intake.standings import forget_standings
+from intake.states import CLOSED_STATES, OPEN_STATES, WORKING_STATES
 from intake.views import (
     DeadlineAlert,
     EventView,
@@ -72,6 +73,7 @@ log = logging.getLogger(__name__)
 LIST_LIMIT_MAX = 200
 DISPLAY_NAME_MAX = 128
 UNRATED_CLOSING_NOTE = "回访期限内未收到评价，按「未评价」办结。"
+PHONE_FEEDBACK_NOTE = "电话回访，由工作人员记录"
 
 
 @dataclass
@@ -609,9 +611,7 @@ class IntakeService:
             reason: Why; the villager is told (信访工作条例 art. 34).
 
         """
-        limit = self._config.deadlines.extension_max_days
-        if not 1 <= days <= limit:
-            raise IntakeError(ErrorCode.INVALID_INPUT, f"延期天数须在 1 到 {limit} 天之间。")
+        validation.check_extension_days(self._config, days)
         clean_reason = validation.clean_text(reason, what="延期理由", limit=validation.REASON_MAX)
 
         async def apply(change: _Change) -> None:
@@ -671,9 +671,18 @@ class IntakeService:
         return await self._change(actor_id, number, apply)
 
     async def record_feedback(
-        self, actor_id: int, number: str, rating: Rating, *, reason: str | None = None
+        self,
+        actor_id: int,
+        number: str,
+        rating: Rating,
+        *,
+        reason: str | None = None,
+        by_phone: bool = False,
     ) -> Outcome:
         """Record the villager's rating: 满意 or 基本满意 closes, 不满意 reopens (reason needed).
+
+        A rating the villager gave on a 回访 call counts exactly as one given in the chat; the
+        staff member who recorded it is the event's actor, and its text says it came by phone.
 
         Args:
             actor_id: The villager, whoever filed for them, the assignee, or a supervisor
@@ -681,6 +690,11 @@ class IntakeService:
             number: The ticket.
             rating: 满意, 基本满意 or 不满意.
             reason: Why the villager is not satisfied (required for 不满意).
+            by_phone: Staff record a rating the villager gave by phone.
+
+        Raises:
+            IntakeError: ``FORBIDDEN`` when someone not on staff records a phone rating, besides
+                the refusals of :func:`intake.rules.check`.
 
         """
         if rating is Rating.UNRATED:
@@ -691,12 +705,18 @@ class IntakeService:
             else None
         )
 
+        note = clean_reason
+        if by_phone:
+            note = f"{PHONE_FEEDBACK_NOTE}：{clean_reason}" if clean_reason else PHONE_FEEDBACK_NOTE
+
         async def apply(change: _Change) -> None:
+            if by_phone and not change.actor_view.role.is_staff:
+                raise IntakeError(ErrorCode.FORBIDDEN, "只有工作人员可以记录电话回访的评价。")
             change.check(Action.RECORD_FEEDBACK)
             ticket = change.ticket
             ticket.rating = rating
             ticket.feedback_due_at = None
-            change.record(EventType.FEEDBACK_RECORDED, rating=rating, text=clean_reason)
+            change.record(EventType.FEEDBACK_RECORDED, rating=rating, text=note)
             if rating is Rating.DISSATISFIED:
                 change.record(
                     EventType.REOPENED, **change.move(_working_state(ticket)), text=clean_reason
@@ -829,7 +849,7 @@ class IntakeService:
             ticket = change.ticket
             if change.actor_view.id not in (ticket.villager_id, ticket.filed_by_id):
                 raise _not_found(number)
-            if ticket.state in rules.FINISHED_STATES:
+            if ticket.state in CLOSED_STATES:
                 raise IntakeError(
                     ErrorCode.WRONG_STATE,
                     f"工单 {number} 已经{ticket.state.label}，不能再补充；如有新情况，请重新登记。",
@@ -869,7 +889,7 @@ class IntakeService:
                 select(Ticket)
                 .where(
                     or_(Ticket.villager_id == person, Ticket.filed_by_id == person),
-                    Ticket.state.not_in(rules.FINISHED_STATES),
+                    Ticket.state.in_(OPEN_STATES),
                 )
                 .order_by(Ticket.received_at.desc(), Ticket.id.desc())
                 .limit(LIST_LIMIT_MAX)
@@ -1113,7 +1133,7 @@ class IntakeService:
             actor = await self._require_user(session, actor_id)
             query = select(Ticket).where(
                 visible_clause(actor.to_view()),
-                Ticket.state.in_(_RUNNING_STATES),
+                Ticket.state.in_(WORKING_STATES),
                 or_(
                     Ticket.accept_due_at <= horizon,
                     Ticket.handle_due_at <= horizon,
@@ -1181,14 +1201,6 @@ class IntakeService:
 
 
 _Query = TypeVar("_Query", bound=Select[Any])
-
-_RUNNING_STATES = (
-    TicketState.NEW,
-    TicketState.RETURNED,
-    TicketState.ACCEPTED,
-    TicketState.IN_PROGRESS,
-    TicketState.EXTENDED,
-)
 
 
 def _not_found(number: str) -> IntakeError:

@@ -70,6 +70,18 @@ def clean_text(text: str | None, *, what: str, limit: int) -> str:
     return stripped
 
 
+def check_extension_days(config: IntakeConfig, days: int) -> None:
+    """Refuse an extension (延期) outside 1 to the configured most days.
+
+    Raises:
+        IntakeError: ``INVALID_INPUT``.
+
+    """
+    limit = config.deadlines.extension_max_days
+    if not 1 <= days <= limit:
+        raise IntakeError(ErrorCode.INVALID_INPUT, f"延期天数须在 1 到 {limit} 天之间。")
+
+
 def clean_phone(phone: str | None, *, consent: bool) -> str | None:
     """Normalise a contact number, refusing it without the villager's consent.
 

@@ -46,6 +46,35 @@ DONE = {
     "close": "已办结。",
     "reject": "已不予受理，理由和途径会告诉村民。",
     "filed": "已登记。",
+    "deescalate": "已下派。",
+    "reroute": "已改派到其他村（社区）。",
+    "return": "已退回分流。",
+    "record_feedback": "已记录电话回访的评价。",
+}
+# What the text field of an action asks for.
+TEXT_LABELS = {
+    "reply": "给村民的答复（村民会原样收到，请用简单明白的话）",
+    "note": "内部备注（村民看不到）",
+    "message": "给村民留言（村民会收到；这不是正式答复）",
+    "request_more": "请村民补充材料（写明需要什么，比如借条照片；村民补充后会出现在对话里）",
+}
+# Buttons whose words differ from the action's name.
+BUTTON_LABELS = {
+    "claim": "我来办（认领）",
+    "reply": "发送答复",
+    "record_feedback": "记录电话回访",
+    "message": "发送留言",
+}
+# What the reason field of each action asks for.
+REASON_LABELS = {
+    "escalate": "上报理由",
+    "deescalate": "下派理由",
+    "reroute": "改派理由",
+    "return": "退回理由（工单回到待分流，承办人解除）",
+    "extend": "延期理由（会告诉村民）",
+    "record_feedback": "村民在电话里说的意见（选「不满意」时必填，工单会重新办理）",
+    "close": "办结说明（不经回访直接办结，按「未评价」）",
+    "reject": "不予受理的理由",
 }
 BAD_NUMBER = "「{field}」需要填一个整数。"
 BAD_CHOICE = "「{field}」的选择无效。"

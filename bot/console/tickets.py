@@ -9,7 +9,7 @@ is handed to ``notify`` so that the bot tells the villager.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,16 +27,19 @@ from intake import (
     IntakeError,
     Level,
     Outcome,
+    Rating,
     TicketFilter,
     TicketKind,
     TicketState,
     TicketView,
 )
 from intake import rules as intake_rules
+from intake.actions import BY_CODE, available
 from intake.database import STORAGE_ERRORS, unit_of_work
 from intake.deadlines import open_deadlines
 from intake.enums import LEVELS
 from intake.rules import Action
+from intake.states import OPEN_STATES
 
 log = logging.getLogger(__name__)
 
@@ -46,24 +49,10 @@ SOON_DAYS = 2
 # A form value longer than this is not shown again after a refusal.
 ECHO_MAX = 10_000
 
-OPEN_STATES = frozenset(TicketState) - {TicketState.CLOSED, TicketState.REJECTED}
-
-# The actions offered on a ticket's page, in the order shown, with intake's rule for each.
-ACTIONS: dict[str, Action] = {
-    "accept": Action.ACCEPT,
-    "claim": Action.CLAIM,
-    "assign": Action.ASSIGN,
-    "escalate": Action.ESCALATE,
-    "reply": Action.REPLY,
-    "note": Action.NOTE,
-    "message": Action.MESSAGE,
-    "internal_message": Action.NOTE,
-    "request_more": Action.REQUEST_MORE,
-    "extend": Action.EXTEND,
-    "request_feedback": Action.REQUEST_FEEDBACK,
-    "close": Action.CLOSE,
-    "reject": Action.REJECT,
-}
+# The actions written in the ticket's thread, whose forms are shown with it.
+THREAD_ACTIONS = frozenset({Action.MESSAGE, Action.REQUEST_MORE})
+# A message in the thread only staff see; taking it is taking a note (:attr:`Action.NOTE`).
+INTERNAL_MESSAGE = "internal_message"
 
 _STATUS = {
     ErrorCode.NOT_FOUND: 404,
@@ -339,9 +328,10 @@ async def render_ticket(
         (entry_id, base.entry(entry_id) if entry_id in base else None)
         for entry_id in ticket.faq_shown
     ]
-    allowed = [name for name, rule in ACTIONS.items() if _may(visitor, ticket, name, rule)]
+    allowed = available(visitor.user, ticket)
+    codes = {entry.code for entry in allowed}
     assignees = []
-    if "assign" in allowed:
+    if "assign" in codes:
         assignees = [
             user
             for user in await console.store.staff()
@@ -363,10 +353,20 @@ async def render_ticket(
         faq_shown=faq_shown,
         attachments=list(enumerate(ticket.attachments, start=1)),
         kinds=AttachmentKind,
-        allowed=allowed,
+        allowed=[entry for entry in allowed if entry.action not in THREAD_ACTIONS],
+        thread_actions=[entry for entry in allowed if entry.action in THREAD_ACTIONS],
+        may_write_internal=Action.NOTE in {entry.action for entry in allowed},
         assignees=assignees,
-        higher_levels=[level for level in LEVELS if level.rank > ticket.level.rank],
+        levels={
+            "escalate": [level for level in LEVELS if level.rank > ticket.level.rank],
+            "deescalate": [level for level in LEVELS if level.rank < ticket.level.rank],
+        },
         units=config.units,
+        villages=[v for v in config.township.villages if v.code != ticket.village_code],
+        ratings=[r for r in Rating if r is not Rating.UNRATED],
+        reason_labels=texts.REASON_LABELS,
+        text_labels=texts.TEXT_LABELS,
+        button_labels=texts.BUTTON_LABELS,
         extension_max=config.deadlines.extension_max_days,
         text_max=config.max_text_chars,
         notices=notices or [],
@@ -374,16 +374,6 @@ async def render_ticket(
         failed_action=action,
         values=values or {},
     )
-
-
-def _may(visitor: Visitor, ticket: TicketView, name: str, rule: Action) -> bool:
-    if name == "extend" and ticket.extension_days is not None:
-        return False
-    try:
-        intake_rules.check(rule, visitor.user, ticket)
-    except IntakeError:
-        return False
-    return True
 
 
 async def people_names(console: Console, ids: Iterable[int | None]) -> dict[int, str]:
@@ -409,7 +399,7 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     posted = await console.form(request, visitor)
     number = request.match_info["number"]
     action = request.match_info["action"]
-    if action not in ACTIONS:
+    if action not in BY_CODE and action != INTERNAL_MESSAGE:
         raise Refusal(404, texts.UNKNOWN_ACTION.format(action=action[:40]))
     try:
         # The change and the messages about it commit together (the outbox is in the database).
@@ -431,54 +421,159 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     return redirect(f"{target}?done={action}")
 
 
+Perform = Callable[[Console, int, str, MultiDictProxy[str]], Awaitable[Outcome]]
+
+
 async def perform(
     console: Console, visitor: Visitor, number: str, action: str, form: MultiDictProxy[str]
 ) -> Outcome:
-    """Run an action through intake, which checks the visitor's role and the ticket's state."""
-    intake = console.intake
-    actor = visitor.user.id
-    match action:
-        case "accept":
-            return await intake.accept(actor, number)
-        case "claim":
-            return await intake.claim(actor, number)
-        case "assign":
-            assignee = _integer(form, "assignee", "承办人")
-            return await intake.assign(actor, number, assignee)
-        case "escalate":
-            level = form.get("to_level", "")
-            if level and level not in {lv.value for lv in LEVELS}:
-                raise IntakeError(ErrorCode.INVALID_INPUT, texts.BAD_CHOICE.format(field="上报到"))
-            return await intake.escalate(
-                actor,
-                number,
-                reason=form.get("reason", ""),
-                to_level=Level(level) if level else None,
-                lead_unit=form.get("lead_unit") or None,
-                co_units=[unit for unit in form.getall("co_units", []) if unit],
-            )
-        case "reply":
-            return await intake.reply(actor, number, form.get("text", ""))
-        case "note":
-            return await intake.add_note(actor, number, form.get("text", ""))
-        case "message":
-            return await intake.post_message(actor, number, form.get("text", ""))
-        case "internal_message":
-            return await intake.post_message(actor, number, form.get("text", ""), internal=True)
-        case "request_more":
-            return await intake.request_more(actor, number, form.get("text", ""))
-        case "extend":
-            days = _integer(form, "days", "延期天数")
-            return await intake.extend(actor, number, days=days, reason=form.get("reason", ""))
-        case "request_feedback":
-            return await intake.request_feedback(actor, number)
-        case "close":
-            return await intake.close(actor, number, reason=form.get("reason", ""))
-        case "reject":
-            return await intake.reject(
-                actor, number, reason=form.get("reason", ""), route=form.get("route", "")
-            )
-    raise Refusal(404, texts.UNKNOWN_ACTION.format(action=action[:40]))
+    """Run a catalogue action through intake, which checks the visitor's role and the state."""
+    if action == INTERNAL_MESSAGE:
+        return await _internal_message(console, visitor.user.id, number, form)
+    entry = BY_CODE.get(action)
+    if entry is None:
+        raise Refusal(404, texts.UNKNOWN_ACTION.format(action=action[:40]))
+    return await PERFORM[entry.action](console, visitor.user.id, number, form)
+
+
+async def _accept(console: Console, actor: int, number: str, _form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.accept(actor, number)
+
+
+async def _claim(console: Console, actor: int, number: str, _form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.claim(actor, number)
+
+
+async def _assign(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.assign(actor, number, _integer(form, "assignee", "承办人"))
+
+
+async def _reply(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.reply(actor, number, form.get("text", ""))
+
+
+async def _escalate(
+    console: Console, actor: int, number: str, form: MultiDictProxy[str]
+) -> Outcome:
+    level = form.get("to_level", "")
+    return await console.intake.escalate(
+        actor,
+        number,
+        reason=form.get("reason", ""),
+        to_level=_level(level, "上报到") if level else None,
+        lead_unit=form.get("lead_unit") or None,
+        co_units=[unit for unit in form.getall("co_units", []) if unit],
+    )
+
+
+async def _deescalate(
+    console: Console, actor: int, number: str, form: MultiDictProxy[str]
+) -> Outcome:
+    level = form.get("to_level", "")
+    return await console.intake.deescalate(
+        actor,
+        number,
+        reason=form.get("reason", ""),
+        to_level=_level(level, "下派到") if level else None,
+    )
+
+
+async def _reroute(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    village = form.get("village_code", "").strip()
+    if not village:
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.MISSING_CHOICE.format(field="村（社区）"))
+    return await console.intake.reroute(
+        actor, number, village_code=village, reason=form.get("reason", "")
+    )
+
+
+async def _return(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.return_to_triage(actor, number, reason=form.get("reason", ""))
+
+
+async def _extend(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    days = _integer(form, "days", "延期天数")
+    return await console.intake.extend(actor, number, days=days, reason=form.get("reason", ""))
+
+
+async def _note(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.add_note(actor, number, form.get("text", ""))
+
+
+async def _message(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.post_message(actor, number, form.get("text", ""))
+
+
+async def _internal_message(
+    console: Console, actor: int, number: str, form: MultiDictProxy[str]
+) -> Outcome:
+    return await console.intake.post_message(actor, number, form.get("text", ""), internal=True)
+
+
+async def _request_more(
+    console: Console, actor: int, number: str, form: MultiDictProxy[str]
+) -> Outcome:
+    return await console.intake.request_more(actor, number, form.get("text", ""))
+
+
+async def _request_feedback(
+    console: Console, actor: int, number: str, _form: MultiDictProxy[str]
+) -> Outcome:
+    return await console.intake.request_feedback(actor, number)
+
+
+async def _record_feedback(
+    console: Console, actor: int, number: str, form: MultiDictProxy[str]
+) -> Outcome:
+    chosen = form.get("rating", "")
+    if not chosen:
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.MISSING_CHOICE.format(field="回访评价"))
+    try:
+        rating = Rating(chosen)
+    except ValueError:
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT, texts.BAD_CHOICE.format(field="回访评价")
+        ) from None
+    reason = form.get("reason", "").strip() or None
+    return await console.intake.record_feedback(actor, number, rating, reason=reason, by_phone=True)
+
+
+async def _close(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.close(actor, number, reason=form.get("reason", ""))
+
+
+async def _reject(console: Console, actor: int, number: str, form: MultiDictProxy[str]) -> Outcome:
+    return await console.intake.reject(
+        actor, number, reason=form.get("reason", ""), route=form.get("route", "")
+    )
+
+
+# How the console runs each action of the catalogue (:data:`intake.actions.CATALOGUE`).
+PERFORM: dict[Action, Perform] = {
+    Action.ACCEPT: _accept,
+    Action.CLAIM: _claim,
+    Action.ASSIGN: _assign,
+    Action.REPLY: _reply,
+    Action.ESCALATE: _escalate,
+    Action.DEESCALATE: _deescalate,
+    Action.REROUTE: _reroute,
+    Action.RETURN: _return,
+    Action.EXTEND: _extend,
+    Action.NOTE: _note,
+    Action.REQUEST_FEEDBACK: _request_feedback,
+    Action.RECORD_FEEDBACK: _record_feedback,
+    Action.CLOSE: _close,
+    Action.REJECT: _reject,
+    Action.REQUEST_MORE: _request_more,
+    Action.MESSAGE: _message,
+}
+
+
+def _level(code: str, field: str) -> Level:
+    try:
+        return Level(code)
+    except ValueError:
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.BAD_CHOICE.format(field=field)) from None
 
 
 def _integer(form: MultiDictProxy[str], name: str, label: str) -> int:

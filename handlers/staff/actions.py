@@ -12,7 +12,8 @@ After an action the Notifier redraws the cards and tells whoever must know.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -38,9 +39,11 @@ from handlers.staff.live_cards import LiveCards
 from handlers.staff.pending import Pending, Step
 from handlers.texts import staff as texts
 from handlers.texts import thread as thread_texts
-from intake import IntakeError, Level, Outcome, TicketState, TicketView, UserView
+from intake import IntakeError, Level, Outcome, Rating, TicketView, UserView
+from intake.actions import BY_CODE
 from intake.enums import LEVELS
 from intake.rules import Action, check, check_level_change
+from intake.validation import check_extension_days
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ CardRef = tuple[int, int]
 
 CALLBACK_ANSWER_MAX = 200
 CONFIRM_PREVIEW_MAX = 3500
+_LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
 class _Refused(Exception):
@@ -118,7 +122,36 @@ class StaffActions:
                     context.bot, await self._intake.claim(actor.id, number), card
                 )
             case Press.CLOSE:
-                return await self._close(context, actor, number, card, asker)
+                await self._may(actor, number, Action.CLOSE)
+                return await asker.ask(
+                    Step.CLOSE, number, texts.ASK_CLOSE_REASON, texts.PLACEHOLDER_REASON
+                )
+            case Press.REQUEST_FEEDBACK:
+                outcome = await self._intake.request_feedback(actor.id, number)
+                return await self._done(context.bot, outcome, card)
+            case Press.RETURN:
+                await self._may(actor, number, Action.RETURN)
+                return await asker.ask(
+                    Step.RETURN, number, texts.ASK_RETURN_REASON, texts.PLACEHOLDER_REASON
+                )
+            case Press.EXTEND:
+                await self._may(actor, number, Action.EXTEND)
+                return await asker.ask(
+                    Step.EXTEND_DAYS, number, texts.ASK_EXTEND_DAYS, texts.PLACEHOLDER_DAYS
+                )
+            case Press.NOTE:
+                await self._may(actor, number, Action.NOTE)
+                return await asker.ask(Step.NOTE, number, texts.ASK_NOTE, texts.PLACEHOLDER_NOTE)
+            case Press.RECORD_FEEDBACK:
+                await self._may(actor, number, Action.RECORD_FEEDBACK)
+                await _show_keyboard(card, cards.rating_keyboard(number))
+                return texts.CHOOSE_RATING
+            case Press.RATING:
+                return await self._phone_rating(context, actor, number, data.arg, card, asker)
+            case Press.MORE:
+                ticket = await self._intake.get_ticket(actor.id, number)
+                await _show_keyboard(card, cards.more_keyboard(ticket))
+                return texts.CHOOSE_ACTION
             case Press.REPLY:
                 await self._may(actor, number, Action.REPLY)
                 return await asker.ask(Step.REPLY, number, texts.ASK_REPLY, texts.PLACEHOLDER_REPLY)
@@ -132,11 +165,12 @@ class StaffActions:
                 return await asker.ask(
                     Step.ASSIGN, number, texts.ASK_ASSIGNEE, texts.PLACEHOLDER_ASSIGNEE
                 )
-            case Press.ESCALATE:
+            case Press.ESCALATE | Press.DEESCALATE:
                 ticket = await self._intake.get_ticket(actor.id, number)
-                if ticket.level is Level.DEPARTMENT:
+                if not BY_CODE[data.press].applies(ticket):
                     raise _Refused(texts.STALE_BUTTON)
-                target = LEVELS[ticket.level.rank + 1]
+                step = 1 if data.press is Press.ESCALATE else -1
+                target = LEVELS[ticket.level.rank + step]
                 return await self._to_level(actor, ticket, target, card, asker)
             case Press.LEVEL:
                 ticket = await self._intake.get_ticket(actor.id, number)
@@ -185,22 +219,22 @@ class StaffActions:
             case Press.THREAD:
                 await self._show_thread(context.bot, actor, number, asker.chat_id)
                 return None
-            case Press.SAY:
+            case Press.MESSAGE:
                 await self._may(actor, number, Action.MESSAGE)
-                return await asker.off_card().ask(
+                return await asker.ask(
                     Step.SAY, number, thread_texts.ASK_SAY, thread_texts.PLACEHOLDER_SAY
                 )
             case Press.INTERNAL:
                 await self._may(actor, number, Action.NOTE)
-                return await asker.off_card().ask(
+                return await asker.ask(
                     Step.INTERNAL,
                     number,
                     thread_texts.ASK_INTERNAL,
                     thread_texts.PLACEHOLDER_INTERNAL,
                 )
-            case Press.MORE:
+            case Press.REQUEST_MORE:
                 await self._may(actor, number, Action.REQUEST_MORE)
-                return await asker.off_card().ask(
+                return await asker.ask(
                     Step.MORE, number, thread_texts.ASK_MORE, thread_texts.PLACEHOLDER_MORE
                 )
         return None
@@ -216,16 +250,33 @@ class StaffActions:
             reply_markup=staff_thread.thread_keyboard(ticket),
         )
 
-    async def _close(
-        self, context: Context, actor: UserView, number: str, card: Message | None, asker: _Asker
+    async def _phone_rating(
+        self,
+        context: Context,
+        actor: UserView,
+        number: str,
+        code: str | None,
+        card: Message | None,
+        asker: _Asker,
     ) -> str | None:
-        """办结: answered → 回访; awaiting 回访 → closed unrated (with a reason)."""
-        ticket = await self._intake.get_ticket(actor.id, number)
-        if ticket.state is TicketState.ANSWERED:
-            outcome = await self._intake.request_feedback(actor.id, number)
-            return await self._done(context.bot, outcome, card)
-        check(Action.CLOSE, actor, ticket)
-        return await asker.ask(Step.CLOSE, number, texts.ASK_CLOSE_REASON, texts.PLACEHOLDER_REASON)
+        """Record the rating a villager gave on a 回访 call; 不满意 first asks why."""
+        try:
+            rating = Rating(code or "")
+        except ValueError:
+            raise _Refused(texts.STALE_BUTTON) from None
+        if rating is Rating.UNRATED:
+            raise _Refused(texts.STALE_BUTTON)
+        if rating is Rating.DISSATISFIED:
+            await self._may(actor, number, Action.RECORD_FEEDBACK)
+            return await asker.ask(
+                Step.PHONE_FEEDBACK,
+                number,
+                texts.ASK_PHONE_FEEDBACK_REASON,
+                texts.PLACEHOLDER_REASON,
+                rating,
+            )
+        outcome = await self._intake.record_feedback(actor.id, number, rating, by_phone=True)
+        return await self._done(context.bot, outcome, card)
 
     async def _to_level(
         self,
@@ -245,7 +296,11 @@ class StaffActions:
         return await asker.ask(Step.ESCALATE, ticket.number, ask, texts.PLACEHOLDER_REASON, target)
 
     async def _may(self, actor: UserView, number: str, action: Action) -> None:
-        check(action, actor, await self._intake.get_ticket(actor.id, number))
+        """Refuse before any prompt what intake would refuse once the answer is written."""
+        ticket = await self._intake.get_ticket(actor.id, number)
+        check(action, actor, ticket)
+        if not BY_CODE[action].applies(ticket):
+            raise _Refused(texts.STALE_BUTTON)
 
     # Replies to cards and prompts -----------------------------------------------------------
 
@@ -296,12 +351,10 @@ class StaffActions:
         self, context: Context, message: Message, actor: UserView, awaited: Pending, text: str
     ) -> Outcome | None:
         intake, number = self._intake, awaited.number
+        assert message.from_user is not None
+        asker = _Asker(self._services, context, message.from_user, message.chat_id, awaited.card)
         match awaited.step:
             case Step.REJECT_REASON:
-                assert message.from_user is not None
-                asker = _Asker(
-                    self._services, context, message.from_user, message.chat_id, awaited.card
-                )
                 await asker.ask(
                     Step.REJECT_ROUTE,
                     number,
@@ -314,12 +367,51 @@ class StaffActions:
                 return await intake.reject(actor.id, number, reason=awaited.text or "", route=text)
             case Step.ESCALATE:
                 target = _level(awaited.arg)
+                if target is Level.DEPARTMENT:
+                    await asker.ask(
+                        Step.CO_UNITS,
+                        number,
+                        texts.ASK_CO_UNITS,
+                        texts.PLACEHOLDER_UNITS,
+                        target,
+                        awaited.unit,
+                        carried=text,
+                    )
+                    return None
                 ticket = await intake.get_ticket(actor.id, number)
                 if target.rank > ticket.level.rank:
-                    return await intake.escalate(
-                        actor.id, number, reason=text, to_level=target, lead_unit=awaited.unit
-                    )
+                    return await intake.escalate(actor.id, number, reason=text, to_level=target)
                 return await intake.deescalate(actor.id, number, reason=text, to_level=target)
+            case Step.CO_UNITS:
+                return await intake.escalate(
+                    actor.id,
+                    number,
+                    reason=awaited.text or "",
+                    to_level=Level.DEPARTMENT,
+                    lead_unit=awaited.unit,
+                    co_units=_co_units(text),
+                )
+            case Step.RETURN:
+                return await intake.return_to_triage(actor.id, number, reason=text)
+            case Step.EXTEND_DAYS:
+                days = _days(text)
+                check_extension_days(self._services.intake_config, days)
+                await asker.ask(
+                    Step.EXTEND_REASON,
+                    number,
+                    texts.ASK_EXTEND_REASON,
+                    texts.PLACEHOLDER_REASON,
+                    str(days),
+                )
+                return None
+            case Step.EXTEND_REASON:
+                return await intake.extend(actor.id, number, days=_days(awaited.arg), reason=text)
+            case Step.NOTE:
+                return await intake.add_note(actor.id, number, text)
+            case Step.PHONE_FEEDBACK:
+                return await intake.record_feedback(
+                    actor.id, number, Rating.DISSATISFIED, reason=text, by_phone=True
+                )
             case Step.REROUTE:
                 village = awaited.arg or ""
                 return await intake.reroute(actor.id, number, village_code=village, reason=text)
@@ -480,15 +572,19 @@ class _Asker:
         pending.remember(self.context, awaited)
         return texts.WRITE_IT
 
-    def off_card(self) -> _Asker:
-        """The same asker for a button that is not on a card (the thread's), so none is redrawn."""
-        return replace(self, card=None)
-
     def _details(self, step: Step, arg: str | None) -> dict[str, str]:
-        if step is Step.ESCALATE:
-            return {"level": _level(arg).label}
-        if step is Step.REROUTE:
-            return {"village": cards.escape(cards.village_name(self.services, arg or ""))}
+        config = self.services.intake_config
+        match step:
+            case Step.ESCALATE:
+                return {"level": _level(arg).label}
+            case Step.REROUTE:
+                return {"village": cards.escape(cards.village_name(self.services, arg or ""))}
+            case Step.CO_UNITS:
+                return {"units": cards.escape("、".join(config.units))}
+            case Step.EXTEND_DAYS:
+                return {"limit": str(config.deadlines.extension_max_days)}
+            case Step.EXTEND_REASON:
+                return {"days": arg or ""}
         return {}
 
 
@@ -496,7 +592,13 @@ _STEP_ACTIONS = {
     Step.REJECT_REASON: Action.REJECT,
     Step.REJECT_ROUTE: Action.REJECT,
     Step.ESCALATE: Action.ESCALATE,
+    Step.CO_UNITS: Action.ESCALATE,
     Step.REROUTE: Action.REROUTE,
+    Step.RETURN: Action.RETURN,
+    Step.EXTEND_DAYS: Action.EXTEND,
+    Step.EXTEND_REASON: Action.EXTEND,
+    Step.NOTE: Action.NOTE,
+    Step.PHONE_FEEDBACK: Action.RECORD_FEEDBACK,
     Step.ASSIGN: Action.ASSIGN,
     Step.REPLY: Action.REPLY,
     Step.CLOSE: Action.CLOSE,
@@ -538,6 +640,19 @@ def _level(code: str | None) -> Level:
         raise _Refused(texts.STALE_BUTTON) from None
 
 
+def _days(text: str | None) -> int:
+    days = (text or "").strip()
+    if not days.isdigit() or len(days) > 4:
+        raise _Refused(texts.DAYS_NOT_NUMBER)
+    return int(days)
+
+
+def _co_units(text: str) -> tuple[str, ...]:
+    """The co-handling units named in an answer; none for 「无」."""
+    named = tuple(unit for unit in _LIST_SEPARATORS.split(text.strip()) if unit)
+    return () if named in ((), *((word,) for word in texts.NO_CO_UNITS)) else named
+
+
 def _check_level_change(actor: UserView, ticket: TicketView, target: Level) -> None:
     up = target.rank > ticket.level.rank
     check(Action.ESCALATE if up else Action.DEESCALATE, actor, ticket)
@@ -545,7 +660,10 @@ def _check_level_change(actor: UserView, ticket: TicketView, target: Level) -> N
 
 
 def _ref(message: Message | None) -> CardRef | None:
-    return (message.chat_id, message.message_id) if message is not None else None
+    """Where the pressed card is; ``None`` for buttons under other messages (e.g. the thread)."""
+    if message is None or not (message.text or "").startswith(texts.CARD_MARK):
+        return None
+    return (message.chat_id, message.message_id)
 
 
 async def _show_keyboard(card: Message | None, keyboard: InlineKeyboardMarkup) -> None:

@@ -1,8 +1,10 @@
 """How a ticket looks to staff: the card with its buttons, one-line summaries and the history.
 
 Everything here renders Telegram HTML; every value that comes from people is escaped.
-The buttons only offer what the ticket's state allows (:data:`intake.rules.FROM_STATES`); who
-may press them is decided by intake when the action runs.
+The buttons only offer what the ticket's state and shape allow (:func:`intake.actions.offered`);
+who may press them is decided by intake when the action runs. Every action of the catalogue
+(:data:`intake.actions.CATALOGUE`) has a press of the same code, reachable from the card's
+「更多」 menu; the card's first buttons are shortcuts to the commonest ones.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from handlers.services import Services
 from handlers.texts import staff as texts
 from handlers.texts import thread as thread_texts
 from intake import DeadlineAlert, EventView, IntakeError, Level, TicketView, Visibility
+from intake.actions import offered
 from intake.deadlines import open_deadlines
-from intake.enums import LEVELS, TicketState
+from intake.enums import LEVELS, Rating, TicketState
 from intake.privacy import mask_digits, mask_numbers
 from intake.rules import FROM_STATES, Action
+from intake.states import OPEN_STATES
 
 TICKET_NUMBER = re.compile(r"\d{4}-\d{6,}")
 CARD_TEXT_MAX = 800
@@ -33,28 +37,39 @@ _TITLE_NUMBER = re.compile(r"工单 (\d{4}-\d{6,})")
 
 
 class Press(StrEnum):
-    """What a staff button asks for; the callback data is ``s:<press>:<key>[:<arg>]``."""
+    """What a staff button asks for; the callback data is ``s:<press>:<key>[:<arg>]``.
+
+    The presses named like an action of :data:`intake.actions.CATALOGUE` take that action.
+    """
 
     ACCEPT = "accept"
-    DISPATCH = "dispatch"
-    ESCALATE = "escalate"
-    REPLY = "reply"
-    CLOSE = "close"
-    REJECT = "reject"
-    SHOW = "show"  # send the card as a new message
-    BACK = "back"  # redraw the card in place, e.g. leaving a menu
     CLAIM = "claim"
     ASSIGN = "assign"
+    REPLY = "reply"
+    ESCALATE = "escalate"
+    DEESCALATE = "deescalate"
     REROUTE = "reroute"
+    RETURN = "return"
+    EXTEND = "extend"
+    NOTE = "note"
+    REQUEST_FEEDBACK = "request_feedback"
+    RECORD_FEEDBACK = "record_feedback"  # a 回访 made by phone: first the rating menu
+    CLOSE = "close"
+    REJECT = "reject"
+    REQUEST_MORE = "request_more"  # ask the villager for more (补充材料)
+    MESSAGE = "message"  # write to the villager in the ticket's thread
+    DISPATCH = "dispatch"
+    MORE = "more"  # the menu of every action the ticket offers
+    SHOW = "show"  # send the card as a new message
+    BACK = "back"  # redraw the card in place, e.g. leaving a menu
+    RATING = "rating"  # + rating code: the villager's rating given by phone
     VILLAGE = "village"  # + village code
     LEVEL = "level"  # + level code
     UNIT = "unit"  # + unit name: the lead unit of 部门联动
     SEND = "send"  # key: the id of the staff message holding a public reply to confirm
     DROP = "drop"
     THREAD = "thread"  # show the ticket's thread
-    SAY = "say"  # write to the villager in the thread
     INTERNAL = "internal"  # write an internal message in the thread
-    MORE = "more"  # ask the villager for more (补充材料)
 
 
 @dataclass(frozen=True)
@@ -269,14 +284,41 @@ def card_keyboard(ticket: TicketView) -> InlineKeyboardMarkup | None:
         first.append(_button(texts.BUTTON_DISPATCH, Press.DISPATCH, number))
     if _allows(ticket, Action.ESCALATE) and ticket.level is not Level.DEPARTMENT:
         first.append(_button(texts.BUTTON_ESCALATE, Press.ESCALATE, number))
-    if _allows(ticket, Action.REQUEST_FEEDBACK, Action.CLOSE):
-        second.append(_button(texts.BUTTON_CLOSE, Press.CLOSE, number))
+    if _allows(ticket, Action.REQUEST_FEEDBACK):
+        second.append(_button(texts.BUTTON_CLOSE, Press.REQUEST_FEEDBACK, number))
+    else:
+        if _allows(ticket, Action.RECORD_FEEDBACK):
+            second.append(_button(texts.BUTTON_PHONE_FEEDBACK, Press.RECORD_FEEDBACK, number))
+        if _allows(ticket, Action.CLOSE):
+            second.append(_button(texts.BUTTON_CLOSE, Press.CLOSE, number))
     if _allows(ticket, Action.REJECT):
         second.append(_button(texts.BUTTON_REJECT, Press.REJECT, number))
     if _allows(ticket, Action.MESSAGE):
         second.append(_button(thread_texts.BUTTON_THREAD, Press.THREAD, number))
+    # A finished ticket takes only notes, which /note adds; its card stays without buttons.
+    if ticket.state in OPEN_STATES and offered(ticket):
+        second.append(_button(texts.BUTTON_MORE, Press.MORE, number))
     rows = [row for row in (first, second) if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def more_keyboard(ticket: TicketView) -> InlineKeyboardMarkup:
+    """更多: every action of the catalogue the ticket's state and shape allow."""
+    number = ticket.number
+    buttons = [_button(entry.label, Press(entry.code), number) for entry in offered(ticket)]
+    return InlineKeyboardMarkup(
+        [*_rows(buttons, 3), [_button(texts.BUTTON_BACK, Press.BACK, number)]]
+    )
+
+
+def rating_keyboard(number: str) -> InlineKeyboardMarkup:
+    """The ratings a villager can give on a 回访 call, for staff to record."""
+    ratings = [
+        _button(rating.label, Press.RATING, number, rating)
+        for rating in Rating
+        if rating is not Rating.UNRATED
+    ]
+    return InlineKeyboardMarkup([ratings, [_button(texts.BUTTON_BACK, Press.BACK, number)]])
 
 
 def dispatch_keyboard(ticket: TicketView) -> InlineKeyboardMarkup:

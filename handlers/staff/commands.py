@@ -16,9 +16,9 @@ from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.staff.actions import send_card
 from handlers.texts import staff as texts
-from intake import IntakeError, Role, TicketFilter, TicketState, UserView
+from intake import IntakeError, Role, TicketFilter, UserView
 from intake.private_chats import PrivateChats
-from intake.rules import HANDLING_STATES, TRIAGE_STATES
+from intake.states import OPEN_STATES
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -26,8 +26,6 @@ COMMANDS = ("tickets", "overdue", "ticket", "note", "role", "unreachable")
 QUEUE_LIMIT = 20
 ALERTS_LIMIT = 30
 MESSAGE_MAX = 4000
-# Tickets waiting for staff: in triage, being handled, or answered and not yet sent to 回访.
-OPEN_STATES = TRIAGE_STATES | HANDLING_STATES | {TicketState.ANSWERED}
 _ROLES = {role.value: role for role in Role} | {role.label: role for role in Role}
 
 
@@ -88,7 +86,7 @@ class StaffCommands:
         await message.reply_text(_fit("\n".join(lines)), parse_mode=ParseMode.HTML)
 
     async def _queue(self, message: Message, actor: UserView) -> None:
-        filters = TicketFilter(states=frozenset(OPEN_STATES))
+        filters = TicketFilter(states=OPEN_STATES)
         tickets = await self._intake.list_tickets(actor.id, filters, limit=QUEUE_LIMIT + 1)
         if not tickets:
             await message.reply_text(texts.QUEUE_EMPTY)

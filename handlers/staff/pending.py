@@ -37,10 +37,16 @@ class Step(StrEnum):
     REJECT_REASON = "reject_reason"
     REJECT_ROUTE = "reject_route"
     ESCALATE = "escalate"  # the reason; ``arg`` is the target level or None for the next one
+    CO_UNITS = "co_units"  # the co-handling units of 部门联动; ``text`` carries the reason
     REROUTE = "reroute"  # the reason; ``arg`` is the village code
     ASSIGN = "assign"  # the assignee's @username or id
     REPLY = "reply"  # the public reply
     CLOSE = "close"  # the reason for closing without 回访
+    RETURN = "return"  # the reason for sending the ticket back to triage
+    EXTEND_DAYS = "extend_days"
+    EXTEND_REASON = "extend_reason"  # ``arg`` carries the days
+    NOTE = "note"  # an internal note
+    PHONE_FEEDBACK = "phone_feedback"  # why the villager, called back, is not satisfied
     CONFIRM_REPLY = "confirm_reply"  # ``text`` holds a reply written to a card, not yet sent
     SAY = "say"  # a message to the villager in the ticket's thread
     INTERNAL = "internal"  # an internal message in the ticket's thread
@@ -56,7 +62,7 @@ class Pending:
         number: The ticket.
         by: The Telegram id of the staff member who must answer.
         card: The chat and message id of the card to refresh afterwards, if known.
-        arg: The target level, village code or lead unit chosen before the prompt.
+        arg: The target level, village code, days or rating chosen before the prompt.
         unit: The lead unit, for joint handling.
         text: Text carried to the next step (the rejection reason, the reply to confirm).
 

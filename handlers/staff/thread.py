@@ -68,7 +68,7 @@ def thread_keyboard(ticket: TicketView) -> InlineKeyboardMarkup:
         row.insert(
             0,
             InlineKeyboardButton(
-                texts.BUTTON_SAY, callback_data=cards.press_data(Press.SAY, number)
+                texts.BUTTON_SAY, callback_data=cards.press_data(Press.MESSAGE, number)
             ),
         )
     rows = [row]
@@ -76,7 +76,7 @@ def thread_keyboard(ticket: TicketView) -> InlineKeyboardMarkup:
         rows.append(
             [
                 InlineKeyboardButton(
-                    texts.BUTTON_MORE, callback_data=cards.press_data(Press.MORE, number)
+                    texts.BUTTON_MORE, callback_data=cards.press_data(Press.REQUEST_MORE, number)
                 )
             ]
         )
@@ -92,7 +92,7 @@ def villager_wrote_keyboard(number: str) -> InlineKeyboardMarkup:
                     texts.BUTTON_THREAD, callback_data=cards.press_data(Press.THREAD, number)
                 ),
                 InlineKeyboardButton(
-                    texts.BUTTON_SAY, callback_data=cards.press_data(Press.SAY, number)
+                    texts.BUTTON_SAY, callback_data=cards.press_data(Press.MESSAGE, number)
                 ),
             ]
         ]

@@ -49,6 +49,8 @@ BUTTON_CLAIM = "我来办（认领）"
 BUTTON_ASSIGN = "指派给…"
 BUTTON_REROUTE = "改派到其他村"
 BUTTON_TO_LEVEL = "转到「{level}」"
+BUTTON_PHONE_FEEDBACK = "电话回访"
+BUTTON_MORE = "更多…"
 BUTTON_SEND = "确认发送"
 BUTTON_DROP = "取消"
 
@@ -59,6 +61,8 @@ DONE = "已{action}：工单 {number}"
 CHOOSE_DISPATCH = "请选择：自己认领、指派给别人，或转到其他层级。"
 CHOOSE_VILLAGE = "请选择改派到哪个村。"
 CHOOSE_UNIT = "请选择部门联动的牵头单位。"
+CHOOSE_ACTION = "请选择要办理的事项。"
+CHOOSE_RATING = "请选择村民在电话里给的评价。"
 WRITE_IT = "请回复机器人刚发的提示消息。"
 
 # Prompts: the staff member answers by replying to them (Telegram "reply"). Keep the mark first.
@@ -78,10 +82,25 @@ ASK_CLOSE_REASON = (
     "工单会按「未评价」办结。"
 )
 ASK_ASSIGNEE = "{who}，请回复这条消息，写上承办人的 @用户名 或数字 ID。"
+ASK_CO_UNITS = (
+    "{who}，请回复这条消息，写上协办单位，多个用顿号隔开；没有协办单位请回复「无」。\n可选：{units}"
+)
+ASK_RETURN_REASON = "{who}，请回复这条消息，写明退回分流的理由。工单会回到待分流，承办人解除。"
+ASK_EXTEND_DAYS = "{who}，请回复这条消息，写上延期天数（1 到 {limit} 天）。"
+ASK_EXTEND_REASON = "{who}，请回复这条消息，写明延期 {days} 天的理由。理由会告诉村民。"
+ASK_NOTE = "{who}，请回复这条消息，写下内部备注。村民看不到备注。"
+ASK_PHONE_FEEDBACK_REASON = (
+    "{who}，请回复这条消息，写下村民在电话里说的不满意的原因。工单会重新办理。"
+)
 PLACEHOLDER_REASON = "理由"
 PLACEHOLDER_ROUTE = "应当走的途径"
 PLACEHOLDER_REPLY = "给村民的答复"
 PLACEHOLDER_ASSIGNEE = "@用户名 或数字 ID"
+PLACEHOLDER_UNITS = "协办单位，或「无」"
+PLACEHOLDER_DAYS = "天数"
+PLACEHOLDER_NOTE = "内部备注"
+DAYS_NOT_NUMBER = "延期天数请只写一个数字，例如 15。请再回复一次。"
+NO_CO_UNITS = ("无", "没有")
 PROMPT_NOT_YOURS = "这条提示是给点按钮的那位工作人员的；您要操作，请自己点工单上的按钮。"
 PROMPT_EXPIRED = "这条提示已经过期了，请重新点工单上的按钮。"
 TEXT_ONLY = "这里只能回复文字，请用文字再回复一次。"

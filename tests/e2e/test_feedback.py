@@ -34,7 +34,7 @@ async def answer_and_ask_for_feedback(bot: BotHarness, card: BotMessage, number:
     confirm = await group.reply()
     await officer.press(confirm, press_data(Press.SEND, str(written["message_id"])))
     await group.edits(2)  # the confirmation and the card
-    await officer.press(card, press_data(Press.CLOSE, number))
+    await officer.press(card, press_data(Press.REQUEST_FEEDBACK, number))
 
 
 async def feedback_request(bot: BotHarness, user: TelegramUser) -> tuple[TicketView, BotMessage]:

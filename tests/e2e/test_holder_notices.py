@@ -16,6 +16,7 @@ from handlers.feedback import rating_data
 from handlers.staff.cards import Press, press_data
 from handlers.staff.jobs import StaffJobs
 from handlers.texts import staff as texts
+from handlers.texts import thread as thread_texts
 from intake import IntakeService, Level, NewTicket, Rating, Role, TicketKind, create_engine
 from tests.e2e.harness import STAFF_CHAT_ID, BotHarness
 from tests.e2e.test_staff import filed_with_card, officer, press, villager
@@ -25,6 +26,8 @@ SILENT_POLICE_ID = 370002
 JUSTICE_ID = 370003
 GRID_WORKER_ID = 370005
 OTHER_GRID_WORKER_ID = 370006
+# The last buttons of every open ticket's card: its thread, and the menu of all its actions.
+OPEN_TAIL = (thread_texts.BUTTON_THREAD, texts.BUTTON_MORE)
 
 
 async def opened_chat(user: TelegramUser) -> TelegramUser:
@@ -59,6 +62,8 @@ async def test_holder_notice_escalation_to_a_unit_notifies_its_staff_privately(
     await press(staff, units, Press.UNIT, "派出所")
     prompt = await bot.staff_group.reply()
     await staff.reply_to(prompt, "牛只丢失涉及治安，请派出所牵头。")
+    co_units = await bot.staff_group.reply()
+    await staff.reply_to(co_units, "无")
     assert (await bot.staff_group.reply()).text == f"已上报：工单 {number}"
     [card] = await bot.staff_group.edits()
     assert "层级：部门联动" in card.text
@@ -102,7 +107,7 @@ async def test_holder_notice_assignment_notifies_the_assignee(bot: BotHarness) -
     for worker in (chosen, colleague):
         filed = await worker.reply()
         assert filed.text.startswith(f"📋 工单 {number}｜待受理\n{texts.CARD_YOURS}")
-        assert filed.button_texts == ["受理", "派单", "不予受理"]
+        assert filed.button_texts == ["受理", "派单", "不予受理", *OPEN_TAIL]
     staff = await officer(bot)
     await press(staff, card, Press.ACCEPT)
     [card] = await bot.staff_group.edits()
@@ -135,7 +140,8 @@ async def test_holder_notice_assignment_notifies_the_assignee(bot: BotHarness) -
     await chosen.reply_to(prompt, "已上门调解，双方同意赔偿。")
     assert (await chosen.reply()).text == f"已答复：工单 {number}"
     [group] = await bot.staff_group.edits()
-    assert group.text.startswith(f"📋 工单 {number}｜已答复") and group.button_texts == ["办结"]
+    assert group.text.startswith(f"📋 工单 {number}｜已答复")
+    assert group.button_texts == ["办结", *OPEN_TAIL]
     edits = await chosen.edits(2)
     assert all(edit.text.startswith(f"📋 工单 {number}｜已答复") for edit in edits)
 
@@ -189,12 +195,14 @@ async def test_holder_notice_the_group_card_follows_the_ticket_to_its_end(
     await staff.reply_to(prompt, "已请村委会协调，邻居同意赔偿。")
     await bot.staff_group.reply()  # done
     [card] = await bot.staff_group.edits()
-    assert card.text.startswith(f"📋 工单 {number}｜已答复") and card.button_texts == ["办结"]
+    assert card.text.startswith(f"📋 工单 {number}｜已答复")
+    assert card.button_texts == ["办结", *OPEN_TAIL]
     await user.reply()  # the answer
 
-    await press(staff, card, Press.CLOSE)
+    await press(staff, card, Press.REQUEST_FEEDBACK)
     [card] = await bot.staff_group.edits()
-    assert card.text.startswith(f"📋 工单 {number}｜待回访") and card.button_texts == ["办结"]
+    assert card.text.startswith(f"📋 工单 {number}｜待回访")
+    assert card.button_texts == [texts.BUTTON_PHONE_FEEDBACK, "办结", *OPEN_TAIL]
     ask = await user.reply()
 
     # The villager's 满意 closes the ticket: the card says so, and offers nothing more.

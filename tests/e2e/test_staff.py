@@ -92,7 +92,7 @@ async def test_a_new_ticket_is_accepted_answered_and_sent_to_feedback(bot: BotHa
     for shown in ("类型：投诉", "村：示例村01（示例网格01）　层级：网格", "村民：马大姐", STORY):
         assert shown in card.text
     assert re.search(r"受理期限：(\d+年)?\d+月\d+日（还剩 \d+ 天）", card.text)
-    assert card.button_texts == ["受理", "派单", "不予受理", "💬 对话"]
+    assert card.button_texts == ["受理", "派单", "不予受理", "💬 对话", texts.BUTTON_MORE]
     user, staff = villager(bot), await officer(bot)
 
     # 受理: the card changes, the villager learns by when they get an answer.
@@ -120,10 +120,10 @@ async def test_a_new_ticket_is_accepted_answered_and_sent_to_feedback(bot: BotHa
     assert edits[0].text == texts.REPLY_SENT.format(number=number)
     card = edits[1]
     assert card.text.startswith(f"📋 工单 {number}｜已答复")
-    assert card.button_texts == ["办结", "💬 对话"]
+    assert card.button_texts == ["办结", "💬 对话", texts.BUTTON_MORE]
 
     # 办结 sends the ticket to 回访: the villager gets the rating buttons.
-    assert (await press(staff, card, Press.CLOSE)).text == f"已发起回访：工单 {number}"
+    assert (await press(staff, card, Press.REQUEST_FEEDBACK)).text == f"已发起回访：工单 {number}"
     ask = await user.reply()
     assert ask.text == feedback_texts.ASK.format(number=number)
     assert await state_of(bot, number) is TicketState.AWAITING_FEEDBACK
@@ -189,7 +189,9 @@ async def test_rejecting_asks_the_reason_and_route_and_tells_the_villager(bot: B
     assert "原因：属于民事赔偿纠纷" in told.text and "建议您：向湟中区人民法院起诉" in told.text
 
 
-async def test_escalating_to_joint_handling_asks_the_lead_unit_and_reason(bot: BotHarness) -> None:
+async def test_escalating_to_joint_handling_asks_the_lead_unit_reason_and_co_units(
+    bot: BotHarness,
+) -> None:
     number, card = await filed_with_card(bot)
     staff = await officer(bot)
     await press(staff, card, Press.ACCEPT)
@@ -207,9 +209,17 @@ async def test_escalating_to_joint_handling_asks_the_lead_unit_and_reason(bot: B
     prompt = await bot.staff_group.reply()
     assert "上报到「部门联动」的理由" in prompt.text
     await staff.reply_to(prompt, "牛只丢失涉及治安，请派出所牵头。")
+    prompt = await bot.staff_group.reply()
+    assert "写上协办单位" in prompt.text and "可选：派出所、司法所" in prompt.text
+
+    # An unknown unit is refused with the choices; the answer can simply be given again.
+    await staff.reply_to(prompt, "气象局")
+    assert "没有这些单位：气象局" in (await bot.staff_group.reply()).text
+    await staff.reply_to(prompt, "司法所、综治中心")
     assert (await bot.staff_group.reply()).text == f"已上报：工单 {number}"
     [card] = await bot.staff_group.edits()
-    assert "层级：部门联动" in card.text and "牵头单位：派出所" in card.text
+    assert "层级：部门联动" in card.text
+    assert "牵头单位：派出所　协办：司法所、综治中心" in card.text
     # Routing stays internal: the villager is not told.
     assert villager(bot).unread == 0
 

@@ -135,7 +135,7 @@ async def test_ticket_thread_more_requested_reply_joins_and_staff_see_it(bot: Bo
     assert shown.text.startswith(texts.THREAD_TITLE.format(number=number))
     assert "〔照片〕借条在这，他借了三千块" in shown.text
     assert "请拍一张借条的照片发过来。" in shown.text
-    assert await press(staff, shown, Press.SAY) == (staff_texts.WRITE_IT, False, None)
+    assert await press(staff, shown, Press.MESSAGE) == (staff_texts.WRITE_IT, False, None)
     prompt = await bot.staff_group.reply()
     await staff.reply_to(prompt, "收到，我们明天上门核实。")
     assert (await bot.staff_group.reply()).text == f"已留言：工单 {number}"

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from bot.console import texts as console_texts
+from bot.console import tickets
 from intake import (
     Attachment,
     AttachmentKind,
@@ -15,6 +17,7 @@ from intake import (
     TicketKind,
     TicketState,
 )
+from intake.actions import CATALOGUE, Input
 from tests.bot.console.conftest import PNG, PREFIX, Console, errors_of
 from tests.intake.conftest import accepted, file
 
@@ -434,15 +437,15 @@ async def test_a_change_whose_notice_cannot_be_queued_is_not_made(console: Conso
 
 
 # Writing in the thread, and asking for 补充材料 (whoever may accept may ask before accepting).
-THREAD_ACTIONS = ("message", "internal_message", "request_more")
+THREAD_ACTIONS = ("message", "request_more")
 
 
 @pytest.mark.parametrize(
     ("role", "offered"),
     [
-        ("grid", {"accept", "note", *THREAD_ACTIONS}),
-        ("mediator", {"accept", "note", *THREAD_ACTIONS}),
-        ("officer", {"accept", "note", "reject", *THREAD_ACTIONS}),
+        ("grid", {"accept", "return", "note", *THREAD_ACTIONS}),
+        ("mediator", {"accept", "return", "note", *THREAD_ACTIONS}),
+        ("officer", {"accept", "reroute", "return", "note", "reject", *THREAD_ACTIONS}),
     ],
 )
 async def test_only_the_actions_a_role_may_take_are_offered(
@@ -454,6 +457,7 @@ async def test_only_the_actions_a_role_may_take_are_offered(
     _, html = await console.get(f"/tickets/{number}")
 
     assert set(re.findall(r'id="action-([a-z_]+)"', html)) == offered
+    assert 'id="internal-message"' in html  # anyone on staff may write internally, as notes
 
 
 async def test_privacy_mask_the_console_shows_id_and_phone_numbers_in_full(
@@ -467,3 +471,42 @@ async def test_privacy_mask_the_console_shows_id_and_phone_numbers_in_full(
 
     assert status == 200
     assert "63012219800101123X" in html and "13912345678" in html
+
+
+def test_the_console_runs_and_words_every_catalogue_action() -> None:
+    assert set(tickets.PERFORM) == {entry.action for entry in CATALOGUE}
+    for entry in CATALOGUE:
+        assert entry.code in console_texts.DONE
+        if Input.REASON in entry.inputs:
+            assert entry.code in console_texts.REASON_LABELS
+        if Input.TEXT in entry.inputs:
+            assert entry.code in console_texts.TEXT_LABELS
+
+
+async def test_bad_choices_for_the_new_actions_are_refused_and_change_nothing(
+    console: Console,
+) -> None:
+    people = console.people
+    number = await accepted(console.intake, people)
+    await console.intake.reply(people.grid, number, "已答复")
+    await console.intake.request_feedback(people.grid, number)
+    await console.login(people.officer)
+    before = await history_length(console, number)
+
+    status, html = await console.post(f"/tickets/{number}/record_feedback", {"rating": "maybe"})
+    assert status == 400
+    assert "「回访评价」的选择无效" in errors_of(html)
+    status, html = await console.post(f"/tickets/{number}/record_feedback", {"rating": "unrated"})
+    assert status == 400
+    assert "请选择满意、基本满意或不满意" in errors_of(html)
+    status, html = await console.post(
+        f"/tickets/{number}/deescalate", {"to_level": "moon", "reason": "试试"}
+    )
+    assert status == 400
+    assert "「下派到」的选择无效" in errors_of(html)
+    status, html = await console.post(f"/tickets/{number}/reroute", {"reason": "改派"})
+    assert status == 400
+    assert "请选择村（社区）" in errors_of(html)
+
+    assert await history_length(console, number) == before
+    assert console.notified == []
