@@ -134,7 +134,7 @@ async def test_leader_killed_mid_conversation_the_standby_takes_over_losing_and_
             duplicate_count = messages_delivered(api) - await messages_queued(engine)
             print(f"duplicate_count={duplicate_count} in_flight_at_kill={in_flight_at_kill}")
             assert 0 <= duplicate_count <= in_flight_at_kill
-            assert await Inbox(engine).count_pending() == 0
+            assert await Inbox(engine, bot_id).count_pending() == 0
             assert (await Outbox(engine).counts()).get(Delivery.PENDING, 0) == 0
             assert "taking over" in standby.logs()
         except Exception:
