@@ -20,8 +20,9 @@ bot) becomes a note on the ticket (:func:`note_undelivered`) for staff to follow
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 
 from handlers.services import Services
@@ -134,39 +135,15 @@ class Notifier:
         if attachment is None:
             await bot.send_message(chat_id, text, parse_mode=html, reply_markup=keyboard)
             return
-        match attachment.kind:
-            case AttachmentKind.PHOTO:
-                await bot.send_photo(
-                    chat_id,
-                    attachment.file_id,
-                    caption=text,
-                    parse_mode=html,
-                    reply_markup=keyboard,
-                )
-            case AttachmentKind.VOICE:
-                await bot.send_voice(
-                    chat_id,
-                    attachment.file_id,
-                    caption=text,
-                    parse_mode=html,
-                    reply_markup=keyboard,
-                )
-            case AttachmentKind.VIDEO:
-                await bot.send_video(
-                    chat_id,
-                    attachment.file_id,
-                    caption=text,
-                    parse_mode=html,
-                    reply_markup=keyboard,
-                )
-            case AttachmentKind.DOCUMENT:
-                await bot.send_document(
-                    chat_id,
-                    attachment.file_id,
-                    caption=text,
-                    parse_mode=html,
-                    reply_markup=keyboard,
-                )
+        senders: dict[AttachmentKind, Callable[..., Awaitable[Message]]] = {
+            AttachmentKind.PHOTO: bot.send_photo,
+            AttachmentKind.VOICE: bot.send_voice,
+            AttachmentKind.VIDEO: bot.send_video,
+            AttachmentKind.DOCUMENT: bot.send_document,
+        }
+        await senders[attachment.kind](
+            chat_id, attachment.file_id, caption=text, parse_mode=html, reply_markup=keyboard
+        )
 
     async def _post_card(
         self, bot: Bot, ticket: TicketView, *, heading: str | None = None
