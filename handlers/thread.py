@@ -39,6 +39,7 @@ from handlers.services import Services
 from handlers.staff import cards, people
 from handlers.texts import thread as texts
 from intake import Attachment, AttachmentKind, IntakeError, TicketView, UserView
+from intake.moderation import Moderation
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class ThreadRouter:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.notifier = Notifier(services)
+        self._moderation = Moderation(services.intake.engine)
 
     async def on_message(self, update: Update, context: Context) -> None:
         """Take the message if it belongs to a ticket's thread (raising to stop the update)."""
@@ -81,6 +83,9 @@ class ThreadRouter:
         replied = _bot_message_replied(message, context.bot.id)
         if replied is not None and cards.card_number(replied.text) is not None:
             return  # a staff member answering a card or prompt
+        # Someone never seen has no ticket; that is known from memory, without a query.
+        if await self._moderation.standing(user.id) is None:
+            return
         tickets = await self.services.intake.open_tickets_of(user.id)
         if not tickets:
             return

@@ -99,13 +99,12 @@ class Moderation:
         """The role and ban of the user with this Telegram id; ``None`` if never seen.
 
         Read from memory when it was read before and nothing changed since
-        (:mod:`intake.standings`); someone never seen is looked up each time, since their first
-        message registers them.
+        (:mod:`intake.standings`); registering someone is such a change, so "never seen" is
+        remembered too (most villagers only ask, and asking registers nobody).
         """
         cache = standings(self._engine)
-        known = cache.get(telegram_id)
-        if known is not None:
-            return known
+        if telegram_id in cache:
+            return cache[telegram_id]
         async with self._sessions() as session:
             row = (
                 await session.execute(
@@ -115,6 +114,7 @@ class Moderation:
                 )
             ).one_or_none()
         if row is None:
+            cache[telegram_id] = None
             return None
         found = cache[telegram_id] = Standing(
             user_id=row[0],

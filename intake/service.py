@@ -203,7 +203,10 @@ class IntakeService:
                         user_id=user.id, actor_id=None, created_at=now, to_role=Role.VILLAGER
                     )
                 )
-                return user.to_view()
+                registered = user.to_view()
+            # The guard remembers who was never seen (:mod:`intake.standings`).
+            forget_standings(self._engine)
+            return registered
         except IntegrityError:
             # Two first messages from the same person raced; the other one registered them.
             async with self._sessions() as session:

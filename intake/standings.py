@@ -2,8 +2,9 @@
 
 A person's role and ban are read for every update they send and change rarely, so each engine
 keeps the standings it has read. Whatever changes one in this process (a ban, an unban, a role,
-a ban notice) forgets them all once its change is written; a change made by another process on
-the same database (another instance's console) is seen once the entry expires.
+a ban notice, registering someone never seen) forgets them all once its change is written; a
+change made by another process on the same database (another instance's console) is seen once
+the entry expires.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ if TYPE_CHECKING:
 EXPIRES_SECONDS = 60.0
 KEPT_MAX = 10_000
 
-_caches: weakref.WeakKeyDictionary[Engine, TTLCache[int, Standing]] = weakref.WeakKeyDictionary()
+# A person never seen is kept as ``None``: registering them is a change that forgets it.
+_caches: weakref.WeakKeyDictionary[Engine, TTLCache[int, Standing | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def standings(engine: AsyncEngine) -> TTLCache[int, Standing]:
+def standings(engine: AsyncEngine) -> TTLCache[int, Standing | None]:
     """The standings read on ``engine``, by Telegram id."""
     cache = _caches.get(engine.sync_engine)
     if cache is None:

@@ -191,3 +191,24 @@ async def test_a_ban_notice_and_a_role_change_are_seen_at_once(
     assert told is not None and told.ban_notified
     assert neighbour is not None and neighbour.role is Role.VILLAGER
     assert liaison is not None and liaison.role is Role.LIAISON
+
+
+async def test_someone_never_seen_is_remembered_until_someone_is_registered(
+    engine: AsyncEngine, moderation: Moderation, service: IntakeService
+) -> None:
+    unknown = await moderation.standing(4321)
+    # Registered behind this process's back (another instance): "never seen" is remembered ...
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO users (telegram_id, display_name, role, created_at) "
+                "VALUES (4321, '马新', 'villager', CURRENT_TIMESTAMP)"
+            )
+        )
+    remembered = await moderation.standing(4321)
+    # ... until someone is registered here, which forgets what was remembered.
+    await service.get_or_create_user(4322, "新来的")
+    known = await moderation.standing(4321)
+
+    assert unknown is None and remembered is None
+    assert known is not None and known.role is Role.VILLAGER
