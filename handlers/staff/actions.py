@@ -55,6 +55,36 @@ CONFIRM_PREVIEW_MAX = 3500
 _LIST_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
+# Presses that check the presser may take the action, then ask for the text it needs.
+_PROMPTED: dict[Press, tuple[Action, Step, str, str]] = {
+    Press.CLOSE: (Action.CLOSE, Step.CLOSE, texts.ASK_CLOSE_REASON, texts.PLACEHOLDER_REASON),
+    Press.RETURN: (Action.RETURN, Step.RETURN, texts.ASK_RETURN_REASON, texts.PLACEHOLDER_REASON),
+    Press.EXTEND: (Action.EXTEND, Step.EXTEND_DAYS, texts.ASK_EXTEND_DAYS, texts.PLACEHOLDER_DAYS),
+    Press.NOTE: (Action.NOTE, Step.NOTE, texts.ASK_NOTE, texts.PLACEHOLDER_NOTE),
+    Press.REPLY: (Action.REPLY, Step.REPLY, texts.ASK_REPLY, texts.PLACEHOLDER_REPLY),
+    Press.REJECT: (
+        Action.REJECT,
+        Step.REJECT_REASON,
+        texts.ASK_REJECT_REASON,
+        texts.PLACEHOLDER_REASON,
+    ),
+    Press.ASSIGN: (Action.ASSIGN, Step.ASSIGN, texts.ASK_ASSIGNEE, texts.PLACEHOLDER_ASSIGNEE),
+    Press.MESSAGE: (Action.MESSAGE, Step.SAY, thread_texts.ASK_SAY, thread_texts.PLACEHOLDER_SAY),
+    Press.INTERNAL: (
+        Action.NOTE,
+        Step.INTERNAL,
+        thread_texts.ASK_INTERNAL,
+        thread_texts.PLACEHOLDER_INTERNAL,
+    ),
+    Press.REQUEST_MORE: (
+        Action.REQUEST_MORE,
+        Step.MORE,
+        thread_texts.ASK_MORE,
+        thread_texts.PLACEHOLDER_MORE,
+    ),
+}
+
+
 class _Refused(Exception):
     """A press or an answer that cannot be taken; the message says why, in Chinese."""
 
@@ -112,6 +142,11 @@ class StaffActions:
         number = data.key
         user = query.from_user
         asker = _Asker(self._services, context, user, card.chat_id if card else user.id, _ref(card))
+        prompted = _PROMPTED.get(data.press)
+        if prompted is not None:
+            action, answer_step, question, placeholder = prompted
+            await self._may(actor, number, action)
+            return await asker.ask(answer_step, number, question, placeholder)
         match data.press:
             case Press.ACCEPT:
                 return await self._done(
@@ -121,27 +156,9 @@ class StaffActions:
                 return await self._done(
                     context.bot, await self._intake.claim(actor.id, number), card
                 )
-            case Press.CLOSE:
-                await self._may(actor, number, Action.CLOSE)
-                return await asker.ask(
-                    Step.CLOSE, number, texts.ASK_CLOSE_REASON, texts.PLACEHOLDER_REASON
-                )
             case Press.REQUEST_FEEDBACK:
                 outcome = await self._intake.request_feedback(actor.id, number)
                 return await self._done(context.bot, outcome, card)
-            case Press.RETURN:
-                await self._may(actor, number, Action.RETURN)
-                return await asker.ask(
-                    Step.RETURN, number, texts.ASK_RETURN_REASON, texts.PLACEHOLDER_REASON
-                )
-            case Press.EXTEND:
-                await self._may(actor, number, Action.EXTEND)
-                return await asker.ask(
-                    Step.EXTEND_DAYS, number, texts.ASK_EXTEND_DAYS, texts.PLACEHOLDER_DAYS
-                )
-            case Press.NOTE:
-                await self._may(actor, number, Action.NOTE)
-                return await asker.ask(Step.NOTE, number, texts.ASK_NOTE, texts.PLACEHOLDER_NOTE)
             case Press.RECORD_FEEDBACK:
                 await self._may(actor, number, Action.RECORD_FEEDBACK)
                 await _show_keyboard(card, cards.rating_keyboard(number))
@@ -152,19 +169,6 @@ class StaffActions:
                 ticket = await self._intake.get_ticket(actor.id, number)
                 await _show_keyboard(card, cards.more_keyboard(ticket))
                 return texts.CHOOSE_ACTION
-            case Press.REPLY:
-                await self._may(actor, number, Action.REPLY)
-                return await asker.ask(Step.REPLY, number, texts.ASK_REPLY, texts.PLACEHOLDER_REPLY)
-            case Press.REJECT:
-                await self._may(actor, number, Action.REJECT)
-                return await asker.ask(
-                    Step.REJECT_REASON, number, texts.ASK_REJECT_REASON, texts.PLACEHOLDER_REASON
-                )
-            case Press.ASSIGN:
-                await self._may(actor, number, Action.ASSIGN)
-                return await asker.ask(
-                    Step.ASSIGN, number, texts.ASK_ASSIGNEE, texts.PLACEHOLDER_ASSIGNEE
-                )
             case Press.ESCALATE | Press.DEESCALATE:
                 ticket = await self._intake.get_ticket(actor.id, number)
                 if not BY_CODE[data.press].applies(ticket):
@@ -219,24 +223,6 @@ class StaffActions:
             case Press.THREAD:
                 await self._show_thread(context.bot, actor, number, asker.chat_id)
                 return None
-            case Press.MESSAGE:
-                await self._may(actor, number, Action.MESSAGE)
-                return await asker.ask(
-                    Step.SAY, number, thread_texts.ASK_SAY, thread_texts.PLACEHOLDER_SAY
-                )
-            case Press.INTERNAL:
-                await self._may(actor, number, Action.NOTE)
-                return await asker.ask(
-                    Step.INTERNAL,
-                    number,
-                    thread_texts.ASK_INTERNAL,
-                    thread_texts.PLACEHOLDER_INTERNAL,
-                )
-            case Press.REQUEST_MORE:
-                await self._may(actor, number, Action.REQUEST_MORE)
-                return await asker.ask(
-                    Step.MORE, number, thread_texts.ASK_MORE, thread_texts.PLACEHOLDER_MORE
-                )
         return None
 
     async def _show_thread(self, bot: Bot, actor: UserView, number: str, chat_id: int) -> None:
