@@ -33,8 +33,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 async def passwords_page(request: web.Request) -> web.StreamResponse:
     """Staff and their password logins."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, ADMINS)
+    visitor = await console.admitted(request, ADMINS)
     return await _render(request, console, visitor)
 
 
@@ -63,8 +62,7 @@ async def _render(
 async def change_password(request: web.Request) -> web.StreamResponse:
     """Set or remove a staff member's password login."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, ADMINS)
+    visitor = await console.admitted(request, ADMINS)
     posted = await console.form(request, visitor)
     try:
         notice = await _apply(console, visitor, posted.get("op", ""), posted)

@@ -188,10 +188,17 @@ class Console:
         except IntakeError:
             return None
 
-    def require(self, visitor: Visitor, allowed: frozenset[Role]) -> None:
-        """Refuse a page the visitor's role may not open."""
+    async def admitted(self, request: web.Request, allowed: frozenset[Role]) -> Visitor:
+        """The signed-in staff member, if their role may open the page (see :meth:`visitor`).
+
+        Raises:
+            Refusal: 403 for a role not in ``allowed``.
+
+        """
+        visitor = await self.visitor(request)
         if visitor.user.role not in allowed:
             raise Refusal(403, texts.FORBIDDEN_PAGE.format(role=visitor.user.role.label))
+        return visitor
 
     # Forms ----------------------------------------------------------------------------------
 

@@ -27,16 +27,14 @@ def add_routes(router: web.UrlDispatcher) -> None:
 async def dead_letters_page(request: web.Request) -> web.StreamResponse:
     """The dead letters, newest first."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, ADMINS)
+    visitor = await console.admitted(request, ADMINS)
     return await _render(request, console, visitor)
 
 
 async def act_on_dead_letter(request: web.Request) -> web.StreamResponse:
     """Retry or discard one dead letter."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, ADMINS)
+    visitor = await console.admitted(request, ADMINS)
     posted = await console.form(request, visitor)
     letter_text = posted.get("id", "")
     try:

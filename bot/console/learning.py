@@ -117,8 +117,7 @@ def _days(console: Console, text: str) -> int:
 async def learning_page(request: web.Request) -> web.StreamResponse:
     """Unanswered questions in groups, and the FAQ's most used entries with their ratings."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, SUPERVISORS)
+    visitor = await console.admitted(request, SUPERVISORS)
     return await render_learning(
         request, console, visitor, _days(console, request.query.get("days", ""))
     )
@@ -163,8 +162,7 @@ async def render_learning(
 async def draft_entry(request: web.Request) -> web.StreamResponse:
     """A draft FAQ entry from a group of questions and a staff answer, as a YAML download."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, SUPERVISORS)
+    visitor = await console.admitted(request, SUPERVISORS)
     posted = await console.form(request, visitor)
     values = {
         key: posted.get(key, "") for key in ("ids", "id", "domain", "question", "answer", "sources")

@@ -37,16 +37,14 @@ def _desk(console: Console) -> Liaisons:
 async def liaisons_page(request: web.Request) -> web.StreamResponse:
     """Pending applications and the register for a period."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, SUPERVISORS)
+    visitor = await console.admitted(request, SUPERVISORS)
     return await _render(request, console, visitor)
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
     """Approve or decline one application (admins only)."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, SUPERVISORS)
+    visitor = await console.admitted(request, SUPERVISORS)
     posted = await console.form(request, visitor)
     decision = posted.get("decision", "")
     application = posted.get("application", "")
@@ -73,8 +71,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
 async def export_register(request: web.Request) -> web.StreamResponse:
     """The register for the period as an .xlsx workbook."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, SUPERVISORS)
+    await console.admitted(request, SUPERVISORS)
     start, end = period(console, request.query)
     rows = await _register(console, start, end)
     body = export.register_workbook_bytes(rows, _village_names(console), start, end)

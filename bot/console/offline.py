@@ -52,8 +52,7 @@ def add_routes(router: web.UrlDispatcher) -> None:
 async def new_ticket_page(request: web.Request) -> web.StreamResponse:
     """The empty form."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, OFFLINE_FILERS)
+    visitor = await console.admitted(request, OFFLINE_FILERS)
     values = dict.fromkeys(FIELDS, "") | {
         "form_key": secrets.token_urlsafe(24),
         "village": visitor.user.village_code or "",
@@ -64,8 +63,7 @@ async def new_ticket_page(request: web.Request) -> web.StreamResponse:
 async def file_offline(request: web.Request) -> web.StreamResponse:
     """File the case; a refusal shows the form again with what was typed."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, OFFLINE_FILERS)
+    visitor = await console.admitted(request, OFFLINE_FILERS)
     posted = await console.form(request, visitor)
     values = {name: posted.get(name, "") for name in FIELDS}
     try:
@@ -148,8 +146,7 @@ def _render(
 async def receptions_page(request: web.Request) -> web.StreamResponse:
     """The leaders' reception days in a period and the cases received at each."""
     console = request.app[CONSOLE]
-    visitor = await console.visitor(request)
-    console.require(visitor, SUPERVISORS)
+    visitor = await console.admitted(request, SUPERVISORS)
     today = console.today()
     start_text = request.query.get("from", "")[:40] or today.replace(month=1, day=1).isoformat()
     end_text = request.query.get("to", "")[:40] or today.isoformat()
