@@ -28,17 +28,24 @@ class NearQuestion(BaseModel):
 
 
 class FaqEntry(BaseModel):
-    """One question the bot can answer, with the law it rests on."""
+    """One question the bot can answer, with the law it rests on.
+
+    ``answer`` is what a villager reads first: the rule, then what to do, short enough for an
+    old man's phone. ``details`` holds the exceptions and the steps for whoever asks for more;
+    ``title`` is the few words that name the entry on a button.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: EntryId
     domain: NonEmpty
     question: NonEmpty
+    title: NonEmpty | None = None
     alternates: tuple[NonEmpty, ...] = Field(min_length=1)
     keywords: tuple[NonEmpty, ...] = ()
     near: tuple[NearQuestion, ...] = ()
     answer: NonEmpty
+    details: NonEmpty | None = None
     sources: tuple[NonEmpty, ...] = Field(min_length=1)
     related: tuple[EntryId, ...] = ()
     reviewed: dt.date | None = None
