@@ -10,7 +10,7 @@ from intake import EventType, IntakeError, IntakeService, Level, Rating, Role, T
 from intake.actions import BY_CODE, CATALOGUE, Input, available, offered
 from intake.reporting import Ratio
 from intake.rules import FROM_STATES, Action, who_may
-from intake.service import PHONE_FEEDBACK_NOTE
+from intake.service.handling import PHONE_FEEDBACK_NOTE
 from intake.states import (
     CLOSED_STATES,
     HANDLING_STATES,
