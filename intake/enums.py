@@ -79,11 +79,6 @@ class Source(StrEnum):
         """The Chinese name of the source."""
         return _SOURCE_LABELS[self]
 
-    @property
-    def is_offline(self) -> bool:
-        """Whether staff register it for a villager who came, called or was met in person."""
-        return self in OFFLINE_SOURCES
-
 
 # The order staff are offered them in: the window and the phone are the most common.
 OFFLINE_SOURCES = (Source.WINDOW, Source.PHONE, Source.RECEPTION, Source.GRID_PATROL)
