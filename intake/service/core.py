@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from intake import rules
+from intake import rules, texts
 from intake.access import can_see
 from intake.clock import utcnow
 from intake.config import IntakeConfig
@@ -176,14 +176,13 @@ class ServiceCore:
             ticket = await self._require_ticket(session, number)
         return IntakeError(
             ErrorCode.CONFLICT,
-            f"工单 {number} 刚刚被其他人处理（现为「{ticket.state.label}」），"
-            "您的操作没有生效，请刷新后再看。",
+            texts.CONFLICT.format(number=number, state=ticket.state.label),
         )
 
     async def _require_user(self, session: AsyncSession, user_id: int) -> User:
         user = await session.get(User, user_id)
         if user is None:
-            raise IntakeError(ErrorCode.UNKNOWN_USER, f"没有找到编号为 {user_id} 的用户。")
+            raise IntakeError(ErrorCode.UNKNOWN_USER, texts.UNKNOWN_USER.format(user_id=user_id))
         return user
 
     async def _user_by_telegram(self, session: AsyncSession, telegram_id: int) -> User | None:
@@ -219,4 +218,4 @@ class ServiceCore:
 
 def not_found(number: str) -> IntakeError:
     """The same refusal for a ticket that does not exist and one hidden from the actor."""
-    return IntakeError(ErrorCode.NOT_FOUND, f"没有找到工单 {number.strip()}，或您无权查看。")
+    return IntakeError(ErrorCode.NOT_FOUND, texts.TICKET_NOT_FOUND.format(number=number.strip()))

@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake import rules, validation
+from intake import rules, texts, validation
 from intake.access import can_see
 from intake.enums import EventType, Level, Source, TicketState
 from intake.errors import ErrorCode, IntakeError
@@ -110,7 +110,7 @@ class FilingService(ServiceCore):
 
     def _repeat_filing(self, actor: User, ticket: Ticket) -> Outcome:
         if not can_see(actor.to_view(), ticket.to_view()):
-            raise IntakeError(ErrorCode.CONFLICT, "这条消息已经被登记过了。")
+            raise IntakeError(ErrorCode.CONFLICT, texts.ALREADY_FILED)
         return Outcome(ticket=ticket.to_view(), events=())
 
     async def _next_number(self, session: AsyncSession, now: datetime) -> str:

@@ -6,16 +6,13 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from intake import rules, validation
+from intake import rules, texts, validation
 from intake.enums import LEVELS, EventType, Level, Rating, TicketState
 from intake.errors import ErrorCode, IntakeError
 from intake.models import Ticket, TicketCoUnit
 from intake.rules import Action
 from intake.service.core import Change, ServiceCore
 from intake.views import Outcome
-
-UNRATED_CLOSING_NOTE = "回访期限内未收到评价，按「未评价」办结。"
-PHONE_FEEDBACK_NOTE = "电话回访，由工作人员记录"
 
 
 class HandlingService(ServiceCore):
@@ -56,9 +53,11 @@ class HandlingService(ServiceCore):
 
         """
         clean_reason = validation.clean_text(
-            reason, what="不予受理的理由", limit=validation.REASON_MAX
+            reason, what=texts.WHAT_REJECT_REASON, limit=validation.REASON_MAX
         )
-        clean_route = validation.clean_text(route, what="应当走的途径", limit=validation.REASON_MAX)
+        clean_route = validation.clean_text(
+            route, what=texts.WHAT_ROUTE, limit=validation.REASON_MAX
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.REJECT)
@@ -86,7 +85,9 @@ class HandlingService(ServiceCore):
         """Correct the village (and grid) of a ticket in triage."""
         village = validation.find_village(self._config, village_code)
         new_grid = validation.clean_grid(self._config, village, grid_code)
-        clean_reason = validation.clean_text(reason, what="改派理由", limit=validation.REASON_MAX)
+        clean_reason = validation.clean_text(
+            reason, what=texts.WHAT_REROUTE_REASON, limit=validation.REASON_MAX
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.REROUTE)
@@ -100,7 +101,9 @@ class HandlingService(ServiceCore):
 
     async def return_to_triage(self, actor_id: int, number: str, *, reason: str) -> Outcome:
         """Send a misrouted ticket back to triage (退回), releasing its assignee."""
-        clean_reason = validation.clean_text(reason, what="退回理由", limit=validation.REASON_MAX)
+        clean_reason = validation.clean_text(
+            reason, what=texts.WHAT_RETURN_REASON, limit=validation.REASON_MAX
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.RETURN)
@@ -120,9 +123,9 @@ class HandlingService(ServiceCore):
             change.check(Action.CLAIM)
             holder = change.ticket.assignee_id
             if holder is not None:
-                who = "您" if holder == actor_id else "其他工作人员"
+                who = texts.CLAIMED_BY_YOU if holder == actor_id else texts.CLAIMED_BY_OTHER
                 raise IntakeError(
-                    ErrorCode.CONFLICT, f"工单 {number} 已由{who}认领，不能重复认领。"
+                    ErrorCode.CONFLICT, texts.ALREADY_CLAIMED.format(number=number, who=who)
                 )
             change.ticket.assignee_id = actor_id
             change.record(
@@ -142,12 +145,16 @@ class HandlingService(ServiceCore):
             if not rules.can_claim(assignee.to_view(), change.ticket.to_view()):
                 raise IntakeError(
                     ErrorCode.INVALID_INPUT,
-                    f"{assignee.display_name}（{assignee.role.label}）不负责"
-                    f"「{change.ticket.level.label}」阶段的这张工单，不能指派给他/她。",
+                    texts.NOT_ASSIGNABLE.format(
+                        name=assignee.display_name,
+                        role=assignee.role.label,
+                        level=change.ticket.level.label,
+                    ),
                 )
             if change.ticket.assignee_id == assignee_id:
                 raise IntakeError(
-                    ErrorCode.INVALID_INPUT, f"工单 {number} 已经由{assignee.display_name}承办。"
+                    ErrorCode.INVALID_INPUT,
+                    texts.ALREADY_ASSIGNED.format(number=number, name=assignee.display_name),
                 )
             change.ticket.assignee_id = assignee_id
             change.record(
@@ -173,22 +180,22 @@ class HandlingService(ServiceCore):
         The ticket is released for someone at the new level to claim, and that level's target
         starts. Joint handling (部门联动) needs a lead unit and may have co-handling units.
         """
-        clean_reason = validation.clean_text(reason, what="上报理由", limit=validation.REASON_MAX)
+        clean_reason = validation.clean_text(
+            reason, what=texts.WHAT_ESCALATE_REASON, limit=validation.REASON_MAX
+        )
         units = tuple(dict.fromkeys(co_units))
 
         async def apply(change: Change) -> None:
             change.check(Action.ESCALATE)
             ticket = change.ticket
             if ticket.level is Level.DEPARTMENT and to_level is None:
-                raise IntakeError(
-                    ErrorCode.INVALID_INPUT, f"工单 {number} 已在「部门联动」，不能再上报。"
-                )
+                raise IntakeError(ErrorCode.INVALID_INPUT, texts.AT_THE_TOP.format(number=number))
             target = to_level or LEVELS[ticket.level.rank + 1]
             rules.check_level_change(change.actor_view, ticket.to_view(), target, up=True)
             if target is Level.DEPARTMENT:
                 self._check_units(lead_unit, units)
             elif lead_unit is not None or units:
-                raise IntakeError(ErrorCode.INVALID_INPUT, "只有部门联动才需要指定牵头和协办单位。")
+                raise IntakeError(ErrorCode.INVALID_INPUT, texts.UNITS_ONLY_FOR_DEPARTMENT)
             self._change_level(change, EventType.ESCALATED, target, clean_reason, lead_unit, units)
 
         return await self._change(actor_id, number, apply)
@@ -197,14 +204,16 @@ class HandlingService(ServiceCore):
         self, actor_id: int, number: str, *, reason: str, to_level: Level | None = None
     ) -> Outcome:
         """Move a ticket down the chain (to the previous level unless ``to_level`` says so)."""
-        clean_reason = validation.clean_text(reason, what="下派理由", limit=validation.REASON_MAX)
+        clean_reason = validation.clean_text(
+            reason, what=texts.WHAT_DEESCALATE_REASON, limit=validation.REASON_MAX
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.DEESCALATE)
             ticket = change.ticket
             if ticket.level is Level.GRID:
                 raise IntakeError(
-                    ErrorCode.INVALID_INPUT, f"工单 {number} 已在「网格」，不能再下派。"
+                    ErrorCode.INVALID_INPUT, texts.AT_THE_BOTTOM.format(number=number)
                 )
             target = to_level or LEVELS[ticket.level.rank - 1]
             rules.check_level_change(change.actor_view, ticket.to_view(), target, up=False)
@@ -214,7 +223,7 @@ class HandlingService(ServiceCore):
 
     async def add_note(self, actor_id: int, number: str, text: str) -> Outcome:
         """Add an internal note (staff only; villagers never see it)."""
-        clean = validation.clean_text(text, what="备注", limit=self._config.max_text_chars)
+        clean = validation.clean_text(text, what=texts.WHAT_NOTE, limit=self._config.max_text_chars)
 
         async def apply(change: Change) -> None:
             change.check(Action.NOTE)
@@ -233,14 +242,16 @@ class HandlingService(ServiceCore):
 
         """
         validation.check_extension_days(self._config, days)
-        clean_reason = validation.clean_text(reason, what="延期理由", limit=validation.REASON_MAX)
+        clean_reason = validation.clean_text(
+            reason, what=texts.WHAT_EXTEND_REASON, limit=validation.REASON_MAX
+        )
 
         async def apply(change: Change) -> None:
             ticket = change.ticket
             if ticket.extension_days is not None:
                 raise IntakeError(
                     ErrorCode.ALREADY_EXTENDED,
-                    f"工单 {number} 已经延期过一次（{ticket.extension_days} 天），不能再次延期。",
+                    texts.ALREADY_EXTENDED.format(number=number, days=ticket.extension_days),
                 )
             change.check(Action.EXTEND)
             assert ticket.accepted_at is not None
@@ -258,7 +269,9 @@ class HandlingService(ServiceCore):
 
     async def reply(self, actor_id: int, number: str, text: str) -> Outcome:
         """Give the villager the answer (答复); whoever answers an unheld ticket now holds it."""
-        clean = validation.clean_text(text, what="答复内容", limit=self._config.max_text_chars)
+        clean = validation.clean_text(
+            text, what=texts.WHAT_REPLY, limit=self._config.max_text_chars
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.REPLY)
@@ -303,15 +316,18 @@ class HandlingService(ServiceCore):
 
     def _check_units(self, lead_unit: str | None, co_units: tuple[str, ...]) -> None:
         if lead_unit is None:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "部门联动需要指定牵头单位。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.LEAD_UNIT_NEEDED)
         unknown = [u for u in (lead_unit, *co_units) if u not in self._config.units]
         if unknown:
             raise IntakeError(
                 ErrorCode.UNKNOWN_UNIT,
-                f"没有这些单位：{'、'.join(unknown)}；可选：{'、'.join(self._config.units)}。",
+                texts.UNKNOWN_UNITS.format(
+                    unknown=texts.LIST_JOIN.join(unknown),
+                    units=texts.LIST_JOIN.join(self._config.units),
+                ),
             )
         if lead_unit in co_units:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "牵头单位不能同时是协办单位。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.LEAD_ALSO_CO_UNIT)
 
     # Feedback and closing ---------------------------------------------------------------------
 
@@ -357,20 +373,28 @@ class HandlingService(ServiceCore):
 
         """
         if rating is Rating.UNRATED:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "请选择满意、基本满意或不满意。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.CHOOSE_RATING)
         clean_reason = (
-            validation.clean_text(reason, what="不满意的原因", limit=self._config.max_text_chars)
+            validation.clean_text(
+                reason, what=texts.WHAT_DISSATISFIED_REASON, limit=self._config.max_text_chars
+            )
             if rating is Rating.DISSATISFIED or reason
             else None
         )
 
         note = clean_reason
         if by_phone:
-            note = f"{PHONE_FEEDBACK_NOTE}：{clean_reason}" if clean_reason else PHONE_FEEDBACK_NOTE
+            note = (
+                texts.PHONE_FEEDBACK_WITH_REASON.format(
+                    note=texts.PHONE_FEEDBACK_NOTE, reason=clean_reason
+                )
+                if clean_reason
+                else texts.PHONE_FEEDBACK_NOTE
+            )
 
         async def apply(change: Change) -> None:
             if by_phone and not change.actor_view.role.is_staff:
-                raise IntakeError(ErrorCode.FORBIDDEN, "只有工作人员可以记录电话回访的评价。")
+                raise IntakeError(ErrorCode.FORBIDDEN, texts.PHONE_RATING_BY_STAFF)
             change.check(Action.RECORD_FEEDBACK)
             ticket = change.ticket
             ticket.rating = rating
@@ -388,7 +412,9 @@ class HandlingService(ServiceCore):
 
     async def close(self, actor_id: int, number: str, *, reason: str) -> Outcome:
         """Close an answered ticket without a rating (未评价), e.g. when 回访 is impossible."""
-        clean_reason = validation.clean_text(reason, what="办结说明", limit=validation.REASON_MAX)
+        clean_reason = validation.clean_text(
+            reason, what=texts.WHAT_CLOSE_REASON, limit=validation.REASON_MAX
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.CLOSE)
@@ -419,7 +445,7 @@ class HandlingService(ServiceCore):
             due = change.ticket.feedback_due_at
             waiting = change.ticket.state is TicketState.AWAITING_FEEDBACK
             if waiting and due is not None and due <= change.now:
-                _close_unrated(change, UNRATED_CLOSING_NOTE)
+                _close_unrated(change, texts.UNRATED_CLOSING_NOTE)
 
         outcomes = []
         for number in numbers:

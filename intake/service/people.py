@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from intake import validation
+from intake import texts, validation
 from intake.config import IntakeConfig
 from intake.enums import Role
 from intake.errors import ErrorCode, IntakeError
@@ -34,7 +34,7 @@ class PeopleService(ServiceCore):
             The user.
 
         """
-        name = display_name.strip()[:DISPLAY_NAME_MAX] or "村民"
+        name = display_name.strip()[:DISPLAY_NAME_MAX] or texts.DEFAULT_NAME
         async with self._sessions() as session:
             existing = await self._user_by_telegram(session, telegram_id)
             if existing is not None:
@@ -147,14 +147,14 @@ class PeopleService(ServiceCore):
             village = validation.find_village(self._config, village_code)
             grid_code = validation.clean_grid(self._config, village, grid_code)
         elif grid_code is not None and self._config.grid(grid_code) is None:
-            raise IntakeError(ErrorCode.UNKNOWN_GRID, f"没有找到网格「{grid_code}」。")
+            raise IntakeError(ErrorCode.UNKNOWN_GRID, texts.UNKNOWN_GRID.format(grid=grid_code))
         _check_role_area(self._config, role, village_code, grid_code, unit)
         async with self._sessions.begin() as session:
             actor = await self._require_user(session, actor_id)
             if actor.role is not Role.ADMIN:
-                raise IntakeError(ErrorCode.FORBIDDEN, "只有管理员可以设置人员身份。")
+                raise IntakeError(ErrorCode.FORBIDDEN, texts.ROLES_BY_ADMINS)
             if actor_id == user_id:
-                raise IntakeError(ErrorCode.FORBIDDEN, "不能修改自己的身份，请另一位管理员操作。")
+                raise IntakeError(ErrorCode.FORBIDDEN, texts.OWN_ROLE)
             user = await self._require_user(session, user_id)
             change = await self._change_role(
                 session, actor, user, role, village_code, grid_code, unit
@@ -205,16 +205,16 @@ def _check_role_area(
     unit: str | None,
 ) -> None:
     if role is Role.GRID_WORKER and grid_code is None:
-        raise IntakeError(ErrorCode.INVALID_INPUT, "网格员需要指定所在网格。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.GRID_WORKER_NEEDS_GRID)
     if role in (Role.VILLAGE_MEDIATOR, Role.LIAISON) and village_code is None:
-        raise IntakeError(ErrorCode.INVALID_INPUT, f"{role.label}需要指定所在村（社区）。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.ROLE_NEEDS_VILLAGE.format(role=role.label))
     if role is Role.DEPARTMENT:
         if unit is None:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "部门人员需要指定所在单位。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.DEPARTMENT_NEEDS_UNIT)
         if unit not in config.units:
             raise IntakeError(
                 ErrorCode.UNKNOWN_UNIT,
-                f"没有「{unit}」这个单位；可选：{'、'.join(config.units)}。",
+                texts.UNKNOWN_ROLE_UNIT.format(unit=unit, units=texts.LIST_JOIN.join(config.units)),
             )
     elif unit is not None:
-        raise IntakeError(ErrorCode.INVALID_INPUT, "只有部门人员需要填写所在单位。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.UNIT_ONLY_FOR_DEPARTMENT)

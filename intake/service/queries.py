@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
 
+from intake import texts
 from intake.access import visible_clause
 from intake.deadlines import open_deadlines
 from intake.enums import Visibility
@@ -118,13 +119,13 @@ class QueryService(ServiceCore):
 
         """
         if end < start:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "结束日期不能早于开始日期。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.END_BEFORE_START)
         now = self._now()
         today = self.deadlines.local_date(now)
         if start > today:
             raise IntakeError(
                 ErrorCode.INVALID_INPUT,
-                f"开始日期 {start} 还没到，请选择今天（{today}）以前的日期。",
+                texts.START_IN_FUTURE.format(start=start, today=today),
             )
         tz = self._config.tz
         as_of = min(end, today)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from intake import validation
+from intake import texts, validation
 from intake.enums import EventType, Side, Visibility
 from intake.errors import ErrorCode, IntakeError
 from intake.inputs import Attachment
@@ -30,7 +30,9 @@ class ThreadService(ServiceCore):
                 finished ticket; ``EMPTY_TEXT`` / ``TEXT_TOO_LONG``.
 
         """
-        clean = validation.clean_text(text, what="留言", limit=self._config.max_text_chars)
+        clean = validation.clean_text(
+            text, what=texts.WHAT_MESSAGE, limit=self._config.max_text_chars
+        )
 
         async def apply(change: Change) -> None:
             change.check(Action.NOTE if internal else Action.MESSAGE)
@@ -46,7 +48,7 @@ class ThreadService(ServiceCore):
         their next message clears it and records ``more_received``.
         """
         clean = validation.clean_text(
-            text, what="需要补充的材料", limit=self._config.max_text_chars
+            text, what=texts.WHAT_MORE_NEEDED, limit=self._config.max_text_chars
         )
 
         async def apply(change: Change) -> None:
@@ -81,10 +83,10 @@ class ThreadService(ServiceCore):
         """
         clean = (text or "").strip() or None
         if clean is None and attachment is None:
-            raise IntakeError(ErrorCode.EMPTY_TEXT, "补充的内容不能为空。")
+            raise IntakeError(ErrorCode.EMPTY_TEXT, texts.EMPTY_SUPPLEMENT)
         if clean is not None:
             clean = validation.clean_text(
-                clean, what="补充的内容", limit=self._config.max_text_chars
+                clean, what=texts.WHAT_SUPPLEMENT, limit=self._config.max_text_chars
             )
 
         async def apply(change: Change) -> None:
@@ -94,7 +96,7 @@ class ThreadService(ServiceCore):
             if ticket.state in CLOSED_STATES:
                 raise IntakeError(
                     ErrorCode.WRONG_STATE,
-                    f"工单 {number} 已经{ticket.state.label}，不能再补充；如有新情况，请重新登记。",
+                    texts.FINISHED_NO_SUPPLEMENT.format(number=number, state=ticket.state.label),
                 )
             repeat = await change.session.scalar(
                 select(TicketMessage.id).where(TicketMessage.source_key == source_key)
