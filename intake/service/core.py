@@ -101,14 +101,7 @@ class Change:
 class ServiceCore:
     """What every area of the service shares: the database, the clock, one change at a time.
 
-    Args:
-        engine: The database, already migrated (``mingbai db upgrade``).
-        config: The intake configuration.
-        clock: Returns the current instant (timezone-aware); tests pass a fake one.
-
-    Attributes:
-        deadlines: The deadline policy, e.g. to show a deadline as a township date.
-
+    Built as :class:`~intake.service.IntakeService`, whose arguments it takes.
     """
 
     def __init__(

@@ -7,19 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from intake import texts
+from intake import enums, texts
 from intake.actions import Input
-from intake.enums import (
-    AttachmentKind,
-    DeadlineKind,
-    EventType,
-    Level,
-    Rating,
-    Role,
-    Source,
-    TicketKind,
-    TicketState,
-)
 from intake.liaisons import ApplicationState
 from intake.question_log import QuestionDecision
 from intake.rules import Action
@@ -73,15 +62,15 @@ def test_no_chinese_text_is_left_outside_the_texts_module() -> None:
 @pytest.mark.parametrize(
     ("labels", "enum"),
     [
-        (texts.ROLE_LABELS, Role),
-        (texts.KIND_LABELS, TicketKind),
-        (texts.SOURCE_LABELS, Source),
-        (texts.STATE_LABELS, TicketState),
-        (texts.LEVEL_LABELS, Level),
-        (texts.EVENT_LABELS, EventType),
-        (texts.RATING_LABELS, Rating),
-        (texts.ATTACHMENT_LABELS, AttachmentKind),
-        (texts.DEADLINE_LABELS, DeadlineKind),
+        (texts.ROLE_LABELS, enums.Role),
+        (texts.KIND_LABELS, enums.TicketKind),
+        (texts.SOURCE_LABELS, enums.Source),
+        (texts.STATE_LABELS, enums.TicketState),
+        (texts.LEVEL_LABELS, enums.Level),
+        (texts.EVENT_LABELS, enums.EventType),
+        (texts.RATING_LABELS, enums.Rating),
+        (texts.ATTACHMENT_LABELS, enums.AttachmentKind),
+        (texts.DEADLINE_LABELS, enums.DeadlineKind),
         (texts.ACTION_LABELS, Action),
         (texts.WHO_MAY, Action),
         (texts.INPUT_LABELS, Input),
