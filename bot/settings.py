@@ -6,6 +6,7 @@ from the YAML file, so that a configuration file can be shared and committed saf
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,6 +20,8 @@ from handlers.services import DEFAULT_DIGEST_HOUR
 ENV_PREFIX = "MINGBAI_"
 CONFIG_ENV = "MINGBAI_CONFIG"
 SECRET_FIELDS = frozenset({"telegram_token", "webhook_secret"})
+# Read elsewhere, not settings: the tests and benchmarks take their PostgreSQL database from it.
+OTHER_ENV = frozenset({CONFIG_ENV, "MINGBAI_TEST_DATABASE_URL"})
 CONSOLE_PATH = "/console"
 
 
@@ -91,10 +94,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         The validated settings.
 
     Raises:
-        SettingsError: The file is missing or malformed, it holds a secret, or a value is invalid.
+        SettingsError: The file is missing or malformed, it holds a secret, a value is invalid,
+            or the environment names a ``MINGBAI_`` variable that is not a setting.
 
     """
     env = os.environ if environ is None else environ
+    _refuse_unknown(env)
     values: dict[str, Any] = {}
     config_path = env.get(CONFIG_ENV)
     if config_path:
@@ -111,6 +116,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             for e in error.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def _refuse_unknown(env: Mapping[str, str]) -> None:
+    """Refuse a mistyped ``MINGBAI_`` variable rather than silently run without it."""
+    known = sorted(OTHER_ENV | {ENV_PREFIX + name.upper() for name in Settings.model_fields})
+    for name in sorted(env):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0)
+            raise SettingsError(f"unknown setting {name}; did you mean {close[0]}?")
 
 
 def _read_config_file(path: Path) -> dict[str, Any]:

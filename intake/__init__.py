@@ -21,8 +21,9 @@ from intake.enums import (
 from intake.errors import ErrorCode, IntakeError
 from intake.inputs import Attachment, NewTicket, TicketFilter
 from intake.migrate import current_revision, head_revision, upgrade
-from intake.reporting import FIGURE_DEFINITIONS, FIGURE_LABELS, Figures, Ratio, Report, ReportRow
+from intake.reporting import FIGURE_LABELS, Figures, Ratio, Report, ReportRow
 from intake.service import IntakeService
+from intake.texts import FIGURE_DEFINITIONS
 from intake.views import (
     DeadlineAlert,
     EventView,

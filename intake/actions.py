@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from intake import rules
+from intake import rules, texts
 from intake.enums import Level, TicketState
 from intake.errors import IntakeError
 from intake.rules import Action
@@ -42,21 +42,7 @@ class Input(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the input."""
-        return _INPUT_LABELS[self]
-
-
-_INPUT_LABELS = {
-    Input.TEXT: "内容",
-    Input.REASON: "理由",
-    Input.ROUTE: "应当走的途径",
-    Input.DAYS: "延期天数",
-    Input.ASSIGNEE: "承办人",
-    Input.LEVEL: "层级",
-    Input.LEAD_UNIT: "牵头单位",
-    Input.CO_UNITS: "协办单位",
-    Input.VILLAGE: "村（社区）",
-    Input.RATING: "回访评价",
-}
+        return texts.INPUT_LABELS[self]
 
 
 @dataclass(frozen=True)

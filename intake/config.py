@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from intake import texts
 from intake.enums import LEVELS, Level
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -185,21 +186,24 @@ def load_config(
     try:
         return IntakeConfig.model_validate(values)
     except ValidationError as error:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(根)'}: {e['msg']}" for e in error.errors()
+        problems = texts.CONFIG_PROBLEM_JOIN.join(
+            f"{'.'.join(str(p) for p in e['loc']) or texts.CONFIG_ROOT}: {e['msg']}"
+            for e in error.errors()
         )
-        raise ConfigError(f"{path} / {villages_path}：配置无效（{problems}）") from None
+        raise ConfigError(
+            texts.CONFIG_INVALID.format(path=path, villages=villages_path, problems=problems)
+        ) from None
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"{path}：无法读取配置文件（{error.strerror}）") from None
+        raise ConfigError(texts.CONFIG_UNREADABLE.format(path=path, error=error.strerror)) from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}：不是有效的 YAML（{error}）") from None
+        raise ConfigError(texts.CONFIG_NOT_YAML.format(path=path, error=error)) from None
     if not isinstance(loaded, dict):
-        raise ConfigError(f"{path}：配置文件的顶层必须是键值映射")
+        raise ConfigError(texts.CONFIG_NOT_MAPPING.format(path=path))
     return loaded
 
 

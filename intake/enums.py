@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from intake import texts
+
 
 class Role(StrEnum):
     """What a person may do: villagers and liaisons file, staff handle, admins manage."""
@@ -23,23 +25,12 @@ class Role(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the role."""
-        return _ROLE_LABELS[self]
+        return texts.ROLE_LABELS[self]
 
     @property
     def is_staff(self) -> bool:
         """Whether the role handles tickets rather than only filing them."""
         return self not in (Role.VILLAGER, Role.LIAISON)
-
-
-_ROLE_LABELS = {
-    Role.VILLAGER: "村民",
-    Role.LIAISON: "法律明白人",
-    Role.GRID_WORKER: "网格员",
-    Role.VILLAGE_MEDIATOR: "村调解员",
-    Role.TOWNSHIP_OFFICER: "镇干部",
-    Role.DEPARTMENT: "部门",
-    Role.ADMIN: "管理员",
-}
 
 
 class TicketKind(StrEnum):
@@ -53,15 +44,7 @@ class TicketKind(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the kind."""
-        return _KIND_LABELS[self]
-
-
-_KIND_LABELS = {
-    TicketKind.CONSULTATION: "咨询",
-    TicketKind.COMPLAINT: "投诉",
-    TicketKind.DISPUTE: "矛盾纠纷",
-    TicketKind.REQUEST: "求助",
-}
+        return texts.KIND_LABELS[self]
 
 
 class Source(StrEnum):
@@ -77,26 +60,11 @@ class Source(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the source."""
-        return _SOURCE_LABELS[self]
-
-    @property
-    def is_offline(self) -> bool:
-        """Whether staff register it for a villager who came, called or was met in person."""
-        return self in OFFLINE_SOURCES
+        return texts.SOURCE_LABELS[self]
 
 
 # The order staff are offered them in: the window and the phone are the most common.
 OFFLINE_SOURCES = (Source.WINDOW, Source.PHONE, Source.RECEPTION, Source.GRID_PATROL)
-
-
-_SOURCE_LABELS = {
-    Source.VILLAGER: "村民自报",
-    Source.LIAISON: "法律明白人代报",
-    Source.RECEPTION: "镇领导接访",
-    Source.PHONE: "电话登记",
-    Source.WINDOW: "接待专窗",
-    Source.GRID_PATROL: "网格排查",
-}
 
 
 class TicketState(StrEnum):
@@ -115,20 +83,7 @@ class TicketState(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the state."""
-        return _STATE_LABELS[self]
-
-
-_STATE_LABELS = {
-    TicketState.NEW: "待受理",
-    TicketState.ACCEPTED: "已受理",
-    TicketState.IN_PROGRESS: "办理中",
-    TicketState.EXTENDED: "延期",
-    TicketState.ANSWERED: "已答复",
-    TicketState.AWAITING_FEEDBACK: "待回访",
-    TicketState.CLOSED: "已办结",
-    TicketState.REJECTED: "不予受理",
-    TicketState.RETURNED: "退回",
-}
+        return texts.STATE_LABELS[self]
 
 
 class Level(StrEnum):
@@ -142,7 +97,7 @@ class Level(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the level."""
-        return _LEVEL_LABELS[self]
+        return texts.LEVEL_LABELS[self]
 
     @property
     def rank(self) -> int:
@@ -151,13 +106,6 @@ class Level(StrEnum):
 
 
 LEVELS = (Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.DEPARTMENT)
-
-_LEVEL_LABELS = {
-    Level.GRID: "网格",
-    Level.VILLAGE: "村级调解",
-    Level.TOWNSHIP: "镇级研判",
-    Level.DEPARTMENT: "部门联动",
-}
 
 
 class Visibility(StrEnum):
@@ -169,7 +117,7 @@ class Visibility(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the visibility."""
-        return "公开" if self is Visibility.PUBLIC else "内部"
+        return texts.PUBLIC if self is Visibility.PUBLIC else texts.INTERNAL
 
 
 class EventType(StrEnum):
@@ -197,7 +145,7 @@ class EventType(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the event."""
-        return _EVENT_LABELS[self]
+        return texts.EVENT_LABELS[self]
 
     @property
     def visibility(self) -> Visibility:
@@ -210,27 +158,6 @@ class EventType(StrEnum):
         """
         return Visibility.PUBLIC if self in _PUBLIC_EVENTS else Visibility.INTERNAL
 
-
-_EVENT_LABELS = {
-    EventType.FILED: "提交",
-    EventType.ACCEPTED: "受理",
-    EventType.REJECTED: "不予受理",
-    EventType.RETURNED: "退回分流",
-    EventType.REROUTED: "改派村网格",
-    EventType.CLAIMED: "认领",
-    EventType.ASSIGNED: "指派",
-    EventType.ESCALATED: "上报",
-    EventType.DEESCALATED: "下派",
-    EventType.REPLIED: "答复",
-    EventType.NOTED: "内部备注",
-    EventType.EXTENDED: "延期",
-    EventType.FEEDBACK_REQUESTED: "发起回访",
-    EventType.FEEDBACK_RECORDED: "回访评价",
-    EventType.REOPENED: "重新办理",
-    EventType.CLOSED: "办结",
-    EventType.MORE_REQUESTED: "请补充材料",
-    EventType.MORE_RECEIVED: "收到补充材料",
-}
 
 _PUBLIC_EVENTS = frozenset(
     {
@@ -260,15 +187,7 @@ class Rating(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the rating."""
-        return _RATING_LABELS[self]
-
-
-_RATING_LABELS = {
-    Rating.SATISFIED: "满意",
-    Rating.BASICALLY_SATISFIED: "基本满意",
-    Rating.DISSATISFIED: "不满意",
-    Rating.UNRATED: "未评价",
-}
+        return texts.RATING_LABELS[self]
 
 
 class AttachmentKind(StrEnum):
@@ -282,15 +201,7 @@ class AttachmentKind(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the attachment kind."""
-        return _ATTACHMENT_LABELS[self]
-
-
-_ATTACHMENT_LABELS = {
-    AttachmentKind.PHOTO: "照片",
-    AttachmentKind.VOICE: "语音",
-    AttachmentKind.VIDEO: "视频",
-    AttachmentKind.DOCUMENT: "文件",
-}
+        return texts.ATTACHMENT_LABELS[self]
 
 
 class DeadlineKind(StrEnum):
@@ -303,14 +214,7 @@ class DeadlineKind(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the deadline."""
-        return _DEADLINE_LABELS[self]
-
-
-_DEADLINE_LABELS = {
-    DeadlineKind.ACCEPTANCE: "受理期限",
-    DeadlineKind.HANDLING: "办理期限",
-    DeadlineKind.LEVEL: "本级处置目标",
-}
+        return texts.DEADLINE_LABELS[self]
 
 
 class Side(StrEnum):
@@ -322,4 +226,4 @@ class Side(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the side."""
-        return "村民" if self is Side.VILLAGER else "工作人员"
+        return texts.SIDE_VILLAGER if self is Side.VILLAGER else texts.SIDE_STAFF

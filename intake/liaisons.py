@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy import or_, select, update
 
-from intake import validation
+from intake import texts, validation
 from intake.clock import utcnow
 from intake.config import IntakeConfig
 from intake.database import session_factory
@@ -36,14 +36,7 @@ class ApplicationState(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the state."""
-        return _STATE_LABELS[self]
-
-
-_STATE_LABELS = {
-    ApplicationState.PENDING: "待审核",
-    ApplicationState.APPROVED: "已通过",
-    ApplicationState.DECLINED: "未通过",
-}
+        return texts.APPLICATION_LABELS[self]
 
 
 @dataclass(frozen=True)
@@ -112,19 +105,19 @@ class Liaisons:
                 waiting, ``FORBIDDEN`` for staff (they would lose their role).
 
         """
-        clean_name = validation.clean_text(name, what="姓名", limit=validation.NAME_MAX)
+        clean_name = validation.clean_text(
+            name, what=texts.WHAT_APPLICANT_NAME, limit=validation.NAME_MAX
+        )
         found = self._village(village)
         if not phone.strip():
-            raise IntakeError(ErrorCode.INVALID_INPUT, "请留下您的电话，方便镇里核实。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.APPLICANT_PHONE_NEEDED)
         clean_phone = validation.clean_phone(phone, consent=True)
         assert clean_phone is not None
         user = await self._service.get_user(user_id)
         if user.role is Role.LIAISON:
-            raise IntakeError(ErrorCode.CONFLICT, "您已经是法律明白人了，可以直接用 /daiban。")
+            raise IntakeError(ErrorCode.CONFLICT, texts.ALREADY_LIAISON)
         if user.role.is_staff:
-            raise IntakeError(
-                ErrorCode.FORBIDDEN, "工作人员不用申请法律明白人；需要调整身份请联系管理员。"
-            )
+            raise IntakeError(ErrorCode.FORBIDDEN, texts.STAFF_NEED_NOT_APPLY)
         async with self._sessions.begin() as session:
             waiting = await session.scalar(
                 select(LiaisonApplication.id).where(
@@ -133,7 +126,7 @@ class Liaisons:
                 )
             )
             if waiting is not None:
-                raise IntakeError(ErrorCode.CONFLICT, "您的申请已经提交，正在等待管理员审核。")
+                raise IntakeError(ErrorCode.CONFLICT, texts.ALREADY_APPLIED)
             record = LiaisonApplication(
                 user_id=user_id,
                 name=clean_name,
@@ -168,11 +161,15 @@ class Liaisons:
             record = await session.get(LiaisonApplication, application_id)
             actor = await session.get(User, actor_id)
         if record is None:
-            raise IntakeError(ErrorCode.NOT_FOUND, f"没有找到第 {application_id} 号申请。")
+            raise IntakeError(
+                ErrorCode.NOT_FOUND, texts.UNKNOWN_APPLICATION.format(number=application_id)
+            )
         if actor is None or actor.role is not Role.ADMIN:
-            raise IntakeError(ErrorCode.FORBIDDEN, "只有管理员可以审核法律明白人申请。")
+            raise IntakeError(ErrorCode.FORBIDDEN, texts.APPLICATIONS_BY_ADMINS)
         if record.state != ApplicationState.PENDING:
-            raise IntakeError(ErrorCode.CONFLICT, f"第 {application_id} 号申请已经审核过了。")
+            raise IntakeError(
+                ErrorCode.CONFLICT, texts.APPLICATION_DECIDED.format(number=application_id)
+            )
         if approve:
             # set_role refuses an admin approving themselves and records the role change.
             await self._service.set_role(
@@ -190,7 +187,9 @@ class Liaisons:
                 .values(state=decided, decided_by_id=actor_id, decided_at=self._now())
             )
             if not getattr(result, "rowcount", 0):
-                raise IntakeError(ErrorCode.CONFLICT, f"第 {application_id} 号申请已经审核过了。")
+                raise IntakeError(
+                    ErrorCode.CONFLICT, texts.APPLICATION_DECIDED.format(number=application_id)
+                )
             decided_record = await session.get(LiaisonApplication, application_id)
             assert decided_record is not None
             return _view(decided_record)
@@ -206,7 +205,7 @@ class Liaisons:
 
         """
         if end < start:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "结束日期不能早于开始日期。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.END_BEFORE_START)
         tz = self._config.tz
         since = datetime.combine(start, time(), tz)
         until = datetime.combine(end + timedelta(days=1), time(), tz)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from intake import validation
+from intake import texts, validation
 from intake.clock import utcnow
 from intake.database import session_factory
 from intake.enums import Role
@@ -167,7 +167,7 @@ class Moderation:
                 record = await self._record(session, actor_id, user_id, banned=True, reason=clean)
         except IntegrityError:
             # Two staff banned the same person at once; the other ban stands.
-            raise IntakeError(ErrorCode.CONFLICT, "此人刚刚已被其他工作人员禁用。") from None
+            raise IntakeError(ErrorCode.CONFLICT, texts.BANNED_JUST_NOW) from None
         forget_standings(self._engine)
         log.info("user %s: banned by user %s", user_id, actor_id)
         return record
@@ -184,7 +184,7 @@ class Moderation:
             ban = await session.get(Ban, user_id)
             if ban is None:
                 raise IntakeError(
-                    ErrorCode.INVALID_INPUT, f"{target.display_name}没有被禁用，无需解除。"
+                    ErrorCode.INVALID_INPUT, texts.NOT_BANNED.format(name=target.display_name)
                 )
             await session.delete(ban)
             record = await self._record(session, actor_id, user_id, banned=False, reason=None)
@@ -277,15 +277,14 @@ class Moderation:
     ) -> User:
         actor = await _require_user(session, actor_id)
         if actor.role not in BANNING_ROLES:
-            raise IntakeError(ErrorCode.FORBIDDEN, "只有镇干部和管理员可以禁用或解除禁用。")
+            raise IntakeError(ErrorCode.FORBIDDEN, texts.BANS_BY_SUPERVISORS)
         target = await _require_user(session, user_id)
         if banning and actor_id == user_id:
-            raise IntakeError(ErrorCode.FORBIDDEN, "不能禁用自己。")
+            raise IntakeError(ErrorCode.FORBIDDEN, texts.NO_SELF_BAN)
         if banning and target.role.is_staff:
             raise IntakeError(
                 ErrorCode.FORBIDDEN,
-                f"{target.display_name}是{target.role.label}，不能禁用；"
-                "如确有必要，请管理员先用 /role 改为村民。",
+                texts.STAFF_NOT_BANNED.format(name=target.display_name, role=target.role.label),
             )
         return target
 
@@ -313,18 +312,18 @@ class Moderation:
 async def _require_user(session: AsyncSession, user_id: int) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise IntakeError(ErrorCode.UNKNOWN_USER, f"没有找到编号为 {user_id} 的用户。")
+        raise IntakeError(ErrorCode.UNKNOWN_USER, texts.UNKNOWN_USER.format(user_id=user_id))
     return user
 
 
 def _clean_reason(reason: str | None) -> str | None:
     if reason is None or not reason.strip():
         return None
-    return validation.clean_text(reason, what="禁用理由", limit=validation.REASON_MAX)
+    return validation.clean_text(reason, what=texts.WHAT_BAN_REASON, limit=validation.REASON_MAX)
 
 
 def _already_banned(target: User) -> IntakeError:
-    return IntakeError(ErrorCode.CONFLICT, f"{target.display_name}已经被禁用了。")
+    return IntakeError(ErrorCode.CONFLICT, texts.ALREADY_BANNED.format(name=target.display_name))
 
 
 def _record_view(event: BanEvent) -> BanRecord:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import InstrumentedAttribute
 
+from intake import texts
 from intake.clock import utcnow
 from intake.database import session_factory
 from intake.errors import ErrorCode, IntakeError
@@ -49,14 +50,7 @@ class QuestionDecision(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese name of the decision."""
-        return _DECISION_LABELS[self]
-
-
-_DECISION_LABELS = {
-    QuestionDecision.ANSWER: "已回答",
-    QuestionDecision.CLARIFY: "反问",
-    QuestionDecision.NONE: "未能回答",
-}
+        return texts.DECISION_LABELS[self]
 
 
 @dataclass(frozen=True)
@@ -142,13 +136,15 @@ class QuestionLog:
         """
         clean = text.strip()[:QUESTION_MAX]
         if not clean:
-            raise IntakeError(ErrorCode.EMPTY_TEXT, "问题不能为空。")
+            raise IntakeError(ErrorCode.EMPTY_TEXT, texts.EMPTY_QUESTION)
         try:
             code = QuestionDecision(str(decision))
         except ValueError:
-            raise IntakeError(ErrorCode.INVALID_INPUT, f"未知的处理结果「{decision}」。") from None
+            raise IntakeError(
+                ErrorCode.INVALID_INPUT, texts.UNKNOWN_DECISION.format(decision=decision)
+            ) from None
         if entry_id is not None and not 0 < len(entry_id) <= ENTRY_ID_MAX:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "问答条目编号无效。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.BAD_ENTRY_ID)
         record = QuestionRecord(
             asked_by=asked_by,
             asked_at=self._now(),
@@ -175,7 +171,7 @@ class QuestionLog:
 
         """
         if not 0 < len(entry_id) <= ENTRY_ID_MAX:
-            raise IntakeError(ErrorCode.INVALID_INPUT, "问答条目编号无效。")
+            raise IntakeError(ErrorCode.INVALID_INPUT, texts.BAD_ENTRY_ID)
         for attempt in range(2):
             try:
                 await self._save_rating(entry_id, helpful, user)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake import texts
 from intake.database import session_factory
 from intake.enums import Source
 from intake.errors import ErrorCode, IntakeError
@@ -31,7 +32,7 @@ async def reception_days(engine: AsyncEngine, start: date, end: date) -> tuple[R
 
     """
     if end < start:
-        raise IntakeError(ErrorCode.INVALID_INPUT, "结束日期不能早于开始日期。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.END_BEFORE_START)
     cases = func.count(Ticket.id)
     query = (
         select(Ticket.reception_date, Ticket.reception_leader, cases)

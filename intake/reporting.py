@@ -7,8 +7,9 @@ the cut-off never changes the figures, so a past period's report stays as it was
 Two cohorts are counted. The tickets **received** (提交或登记) in the period give the intake
 figures (收件数, 不予受理件数, 未受理件数, 超期件数); the tickets **accepted** (受理) in the period
 give the handling figures (everything else). Each figure's definition is in
-:data:`FIGURE_DEFINITIONS`, the text printed under it on the console, in ``mingbai report`` and
-in the Excel export; :mod:`intake.report_query` counts them in the database.
+:data:`~intake.texts.FIGURE_DEFINITIONS`, the text printed under it on the console, in
+``mingbai report`` and in the Excel export; :mod:`intake.report_query` counts them in the
+database.
 
 A rate whose denominator is zero is shown as "—". Breakdowns: by month (every month of the
 period; intake figures by the month received, handling figures by the month accepted), by village
@@ -22,10 +23,10 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from intake import texts
 from intake.enums import LEVELS
 
 OVER_DAYS = 30
-AVERAGE_DAYS = "平均办理天数"
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ ACCEPTED_COUNTS = tuple(f.name for f in fields(Counts) if f.name not in RECEIVED
 
 @dataclass(frozen=True)
 class Figures:
-    """The township's figures for one group (see :data:`FIGURE_DEFINITIONS`)."""
+    """The township's figures for one group (see :data:`~intake.texts.FIGURE_DEFINITIONS`)."""
 
     received: int
     rejected: int
@@ -143,7 +144,7 @@ class Figures:
     def cells(self) -> tuple[str, ...]:
         """The figures as text, in the order of :data:`FIGURE_LABELS`."""
         return tuple(
-            _text(value, days=label == AVERAGE_DAYS)
+            _text(value, days=label == texts.AVERAGE_DAYS)
             for label, value in zip(FIGURE_LABELS, self.values(), strict=True)
         )
 
@@ -154,31 +155,7 @@ def _text(value: int | Ratio, *, days: bool) -> str:
     return value.decimal() if days else value.percent()
 
 
-FIGURE_DEFINITIONS = (
-    ("收件数", "期间内收到（村民提交或工作人员登记）的工单数。"),
-    ("不予受理件数", "期间内收到、截止时已决定不予受理的工单数。"),
-    ("未受理件数", "期间内收到、截止时既未受理也未决定不予受理的工单数。"),
-    ("受理件数", "期间内受理的工单数；以下各项（超期件数除外）都以这些工单为准。"),
-    ("办结件数", "受理的工单中，截止时已办结（含未评价办结）的件数。"),
-    ("办结率", "办结件数 ÷ 受理件数。"),
-    ("按期办结率", "办结的工单中，最后一次答复不晚于办理期限（含批准的延期）的比例。"),
-    (
-        "超期件数",
-        "期间内收到的工单中，超过法定期限的件数：受理期限（15日）内未决定受理与否，"
-        "或受理后办理期限（60日，含批准的延期）内未答复；到截止时仍未办的也算。每件只计一次。",
-    ),
-    (
-        "超过30天件数",
-        "受理的工单中，从受理到答复超过30天的件数；截止时还没有答复（含不满意后重新办理）的，"
-        "算到截止日。这不是法定期限，与超期件数不同。",
-    ),
-    ("平均办理天数", "办结的工单从受理到最后一次答复的平均天数（按日历日）。"),
-    ("矛盾纠纷排查数", "受理的工单中类型为矛盾纠纷的件数。"),
-    ("化解数", "这些矛盾纠纷中截止时已办结的件数（不满意而重新办理的，再次办结才算）。"),
-    ("化解率", "化解数 ÷ 矛盾纠纷排查数。"),
-    ("满意率", "截止时对受理工单的回访评价中，满意和基本满意所占的比例；未评价不计。"),
-)
-FIGURE_LABELS = tuple(label for label, _definition in FIGURE_DEFINITIONS)
+FIGURE_LABELS = tuple(label for label, _definition in texts.FIGURE_DEFINITIONS)
 
 
 @dataclass(frozen=True)

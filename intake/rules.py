@@ -51,6 +51,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
+from intake import texts
 from intake.enums import Level, Role, Source, TicketState
 from intake.errors import ErrorCode, IntakeError
 from intake.states import HANDLING_STATES, OPEN_STATES, TRIAGE_STATES, WORKING_STATES
@@ -80,27 +81,8 @@ class Action(StrEnum):
     @property
     def label(self) -> str:
         """The Chinese verb for the action."""
-        return _ACTION_LABELS[self]
+        return texts.ACTION_LABELS[self]
 
-
-_ACTION_LABELS = {
-    Action.ACCEPT: "受理",
-    Action.REJECT: "不予受理",
-    Action.REROUTE: "改派村网格",
-    Action.RETURN: "退回分流",
-    Action.CLAIM: "认领",
-    Action.ASSIGN: "指派",
-    Action.ESCALATE: "上报",
-    Action.DEESCALATE: "下派",
-    Action.REPLY: "答复",
-    Action.NOTE: "添加备注",
-    Action.EXTEND: "延期",
-    Action.REQUEST_FEEDBACK: "发起回访",
-    Action.RECORD_FEEDBACK: "记录回访评价",
-    Action.CLOSE: "办结",
-    Action.REQUEST_MORE: "请补充材料",
-    Action.MESSAGE: "给村民留言",
-}
 
 FROM_STATES: dict[Action, frozenset[TicketState]] = {
     Action.ACCEPT: TRIAGE_STATES,
@@ -209,29 +191,10 @@ _MAY: dict[Action, Callable[[UserView, TicketView], bool]] = {
     Action.MESSAGE: _staff,
 }
 
-_WHO_MAY = {
-    Action.ACCEPT: "本网格网格员、本村调解员、镇干部或管理员（退回件仅限镇干部或管理员）",
-    Action.REJECT: "镇干部或管理员",
-    Action.REROUTE: "镇干部或管理员",
-    Action.RETURN: "工作人员",
-    Action.CLAIM: "当前层级负责该工单的工作人员",
-    Action.ASSIGN: "本村调解员、镇干部或管理员",
-    Action.ESCALATE: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
-    Action.DEESCALATE: "镇干部、管理员，或村级调解阶段的本村调解员",
-    Action.REPLY: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
-    Action.NOTE: "工作人员",
-    Action.EXTEND: "镇干部或管理员",
-    Action.REQUEST_FEEDBACK: "承办人、当前层级负责该工单的工作人员、镇干部或管理员",
-    Action.RECORD_FEEDBACK: "当事村民、代报人、承办人、镇干部或管理员",
-    Action.CLOSE: "镇干部或管理员",
-    Action.REQUEST_MORE: "可以受理或承办该工单的工作人员、镇干部或管理员",
-    Action.MESSAGE: "工作人员",
-}
-
 
 def who_may(action: Action) -> str:
     """Who may take ``action``, in Chinese, as refusals and the action catalogue say it."""
-    return _WHO_MAY[action]
+    return texts.WHO_MAY[action]
 
 
 def check(action: Action, actor: UserView, ticket: TicketView) -> None:
@@ -249,13 +212,19 @@ def check(action: Action, actor: UserView, ticket: TicketView) -> None:
     if ticket.state not in FROM_STATES[action]:
         raise IntakeError(
             ErrorCode.WRONG_STATE,
-            f"工单 {ticket.number} 当前状态为「{ticket.state.label}」，不能{action.label}。",
+            texts.WRONG_STATE.format(
+                number=ticket.number, state=ticket.state.label, action=action.label
+            ),
         )
     if not _MAY[action](actor, ticket):
         raise IntakeError(
             ErrorCode.FORBIDDEN,
-            f"您的身份（{actor.role.label}）不能对工单 {ticket.number} {action.label}："
-            f"只有{who_may(action)}可以{action.label}。",
+            texts.NOT_YOURS.format(
+                role=actor.role.label,
+                number=ticket.number,
+                action=action.label,
+                who=who_may(action),
+            ),
         )
 
 
@@ -285,10 +254,12 @@ def check_filing(actor: UserView, source: Source) -> None:
 
     """
     if actor.role not in _FILERS[source]:
-        allowed = "、".join(role.label for role in Role if role in _FILERS[source])
+        allowed = texts.LIST_JOIN.join(role.label for role in Role if role in _FILERS[source])
         raise IntakeError(
             ErrorCode.FORBIDDEN,
-            f"您的身份（{actor.role.label}）不能以「{source.label}」方式登记，只有{allowed}可以。",
+            texts.FILING_NOT_ALLOWED.format(
+                role=actor.role.label, source=source.label, allowed=allowed
+            ),
         )
 
 
@@ -307,13 +278,15 @@ def check_level_change(actor: UserView, ticket: TicketView, target: Level, *, up
 
     """
     if (target.rank > ticket.level.rank) != up or target is ticket.level:
-        direction = "上报" if up else "下派"
+        direction = texts.ESCALATE if up else texts.DEESCALATE
         raise IntakeError(
             ErrorCode.INVALID_INPUT,
-            f"工单 {ticket.number} 现在「{ticket.level.label}」，"
-            f"不能{direction}到「{target.label}」。",
+            texts.WRONG_WAY.format(
+                number=ticket.number,
+                level=ticket.level.label,
+                direction=direction,
+                target=target.label,
+            ),
         )
     if target is Level.DEPARTMENT and not is_supervisor(actor):
-        raise IntakeError(
-            ErrorCode.FORBIDDEN, "只有镇干部或管理员可以启动部门联动（确定牵头单位和协办单位）。"
-        )
+        raise IntakeError(ErrorCode.FORBIDDEN, texts.DEPARTMENT_BY_SUPERVISORS)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from intake import texts
 from intake.config import IntakeConfig, Village
 from intake.enums import Source
 from intake.errors import ErrorCode, IntakeError
@@ -27,7 +28,6 @@ _PHONE = re.compile(r"(?:\+?86)?(1\d{10}|0\d{9,11})")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
 _FULL_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_RELATIVE_DAYS = {"今天": 0, "昨天": 1, "前天": 2}
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,11 @@ def clean_text(text: str | None, *, what: str, limit: int) -> str:
     """
     stripped = (text or "").strip()
     if not stripped:
-        raise IntakeError(ErrorCode.EMPTY_TEXT, f"{what}不能为空。")
+        raise IntakeError(ErrorCode.EMPTY_TEXT, texts.EMPTY.format(what=what))
     if len(stripped) > limit:
         raise IntakeError(
             ErrorCode.TEXT_TOO_LONG,
-            f"{what}太长了：最多 {limit} 个字，现在是 {len(stripped)} 个字。",
+            texts.TOO_LONG.format(what=what, limit=limit, length=len(stripped)),
         )
     return stripped
 
@@ -79,7 +79,7 @@ def check_extension_days(config: IntakeConfig, days: int) -> None:
     """
     limit = config.deadlines.extension_max_days
     if not 1 <= days <= limit:
-        raise IntakeError(ErrorCode.INVALID_INPUT, f"延期天数须在 1 到 {limit} 天之间。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.EXTENSION_DAYS.format(limit=limit))
 
 
 def clean_phone(phone: str | None, *, consent: bool) -> str | None:
@@ -95,14 +95,10 @@ def clean_phone(phone: str | None, *, consent: bool) -> str | None:
     if phone is None or not phone.strip():
         return None
     if not consent:
-        raise IntakeError(
-            ErrorCode.INVALID_INPUT, "留下电话需要村民本人同意用于回访联系，请先确认同意。"
-        )
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.PHONE_NEEDS_CONSENT)
     match = _PHONE.fullmatch(_PHONE_SEPARATORS.sub("", phone))
     if match is None:
-        raise IntakeError(
-            ErrorCode.INVALID_INPUT, "电话号码格式不对：请填写 11 位手机号，或带区号的固定电话。"
-        )
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.PHONE_MALFORMED)
     return match.group(1)
 
 
@@ -115,9 +111,7 @@ def find_village(config: IntakeConfig, code: str) -> Village:
     """
     village = config.village(code)
     if village is None:
-        raise IntakeError(
-            ErrorCode.UNKNOWN_VILLAGE, f"没有找到村（社区）「{code}」，请从村（社区）列表中选择。"
-        )
+        raise IntakeError(ErrorCode.UNKNOWN_VILLAGE, texts.UNKNOWN_VILLAGE.format(code=code))
     return village
 
 
@@ -132,10 +126,11 @@ def clean_grid(config: IntakeConfig, village: Village, code: str | None) -> str:
         return village.grid
     grid = config.grid(code)
     if grid is None:
-        raise IntakeError(ErrorCode.UNKNOWN_GRID, f"没有找到网格「{code}」。")
+        raise IntakeError(ErrorCode.UNKNOWN_GRID, texts.UNKNOWN_GRID.format(grid=code))
     if grid.code != village.grid:
         raise IntakeError(
-            ErrorCode.UNKNOWN_GRID, f"「{village.name}」不在「{grid.name}」内，请核对网格。"
+            ErrorCode.UNKNOWN_GRID,
+            texts.VILLAGE_NOT_IN_GRID.format(village=village.name, grid=grid.name),
         )
     return grid.code
 
@@ -150,8 +145,8 @@ def parse_day(text: str, today: date) -> date:
 
     """
     typed = text.strip()
-    if typed in _RELATIVE_DAYS:
-        return today - timedelta(days=_RELATIVE_DAYS[typed])
+    if typed in texts.RELATIVE_DAYS:
+        return today - timedelta(days=texts.RELATIVE_DAYS[typed])
     full = _FULL_DATE.fullmatch(typed)
     month_day = _MONTH_DAY.fullmatch(typed)
     try:
@@ -166,7 +161,7 @@ def parse_day(text: str, today: date) -> date:
         pass
     raise IntakeError(
         ErrorCode.INVALID_INPUT,
-        f"看不懂日期「{typed[:20]}」：请写成 2026-12-05、12月5日，或「今天」「昨天」。",
+        texts.UNREADABLE_DAY.format(typed=typed[:20]),
     )
 
 
@@ -178,12 +173,14 @@ def clean_reception_date(day: date | None, today: date) -> date:
 
     """
     if day is None:
-        raise IntakeError(ErrorCode.INVALID_INPUT, "镇领导接访需要填写接访日期。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.RECEPTION_DAY_NEEDED)
     if day > today:
-        raise IntakeError(ErrorCode.INVALID_INPUT, f"接访日期 {day.isoformat()} 还没到，请核对。")
+        raise IntakeError(
+            ErrorCode.INVALID_INPUT, texts.RECEPTION_DAY_AHEAD.format(day=day.isoformat())
+        )
     if (today - day).days > RECEPTION_DAYS_BACK:
         raise IntakeError(
-            ErrorCode.INVALID_INPUT, f"接访日期 {day.isoformat()} 已超过一年，请核对。"
+            ErrorCode.INVALID_INPUT, texts.RECEPTION_DAY_OLD.format(day=day.isoformat())
         )
     return day
 
@@ -205,25 +202,27 @@ def clean_new_ticket(config: IntakeConfig, new: NewTicket, *, today: date) -> Cl
 
     """
     if not new.source_key or len(new.source_key) > SOURCE_KEY_MAX:
-        raise IntakeError(ErrorCode.INVALID_INPUT, "缺少来源编号（或编号过长），无法登记。")
-    text = clean_text(new.text, what="反映的内容", limit=config.max_text_chars)
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.NO_SOURCE_KEY)
+    text = clean_text(new.text, what=texts.WHAT_TICKET_TEXT, limit=config.max_text_chars)
     village = find_village(config, new.village_code)
     grid_code = clean_grid(config, village, new.grid_code)
     if new.category not in config.categories:
         raise IntakeError(
             ErrorCode.UNKNOWN_CATEGORY,
-            f"没有「{new.category}」这个类别，可选：{'、'.join(config.categories)}。",
+            texts.UNKNOWN_CATEGORY.format(
+                category=new.category, categories=texts.LIST_JOIN.join(config.categories)
+            ),
         )
     if len(new.attachments) > config.max_attachments:
         raise IntakeError(
-            ErrorCode.INVALID_INPUT, f"附件最多 {config.max_attachments} 个，请删减后再提交。"
+            ErrorCode.INVALID_INPUT, texts.TOO_MANY_ATTACHMENTS.format(limit=config.max_attachments)
         )
     if any(not attachment.file_id for attachment in new.attachments):
-        raise IntakeError(ErrorCode.INVALID_INPUT, "有附件缺少文件编号，请重新发送。")
+        raise IntakeError(ErrorCode.INVALID_INPUT, texts.ATTACHMENT_WITHOUT_FILE)
     if new.source is Source.VILLAGER and new.villager_name is None:
         villager_name = None
     else:
-        villager_name = clean_text(new.villager_name, what="村民姓名", limit=NAME_MAX)
+        villager_name = clean_text(new.villager_name, what=texts.WHAT_VILLAGER_NAME, limit=NAME_MAX)
     leader, day, place = _clean_channel(new, today)
     return CleanTicket(
         text=text,
@@ -240,13 +239,17 @@ def clean_new_ticket(config: IntakeConfig, new: NewTicket, *, today: date) -> Cl
 def _clean_channel(new: NewTicket, today: date) -> tuple[str | None, date | None, str | None]:
     """The leader and day of a 镇领导接访, or the place of a 网格排查; nothing for the others."""
     if new.source is Source.RECEPTION:
-        leader = clean_text(new.reception_leader, what="接访领导姓名", limit=NAME_MAX)
+        leader = clean_text(new.reception_leader, what=texts.WHAT_RECEPTION_LEADER, limit=NAME_MAX)
         return leader, clean_reception_date(new.reception_date, today), None
     if new.source is Source.GRID_PATROL:
-        return None, None, clean_text(new.patrol_place, what="排查地点", limit=PLACE_MAX)
+        return (
+            None,
+            None,
+            clean_text(new.patrol_place, what=texts.WHAT_PATROL_PLACE, limit=PLACE_MAX),
+        )
     if new.reception_leader or new.reception_date or new.patrol_place:
         raise IntakeError(
             ErrorCode.INVALID_INPUT,
-            f"「{new.source.label}」不填接访领导、接访日期或排查地点，请核对登记方式。",
+            texts.CHANNEL_DETAILS_MISPLACED.format(source=new.source.label),
         )
     return None, None, None

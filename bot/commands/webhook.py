@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``webhook``."""
     parser = subparsers.add_parser(
         "webhook",
-        help="serve the webhook at MINGBAI_WEBHOOK_URL (listening on MINGBAI_LISTEN_HOST/PORT)",
+        help="serve the webhook at MINGBAI_PUBLIC_URL (listening on MINGBAI_LISTEN_HOST/PORT)",
     )
     parser.set_defaults(handler=run)
 

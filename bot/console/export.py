@@ -19,7 +19,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from intake import FIGURE_DEFINITIONS, FIGURE_LABELS, Figures, Ratio, Report, ReportRow
 from intake.liaisons import RegisterRow
-from intake.reporting import AVERAGE_DAYS
+from intake.texts import AVERAGE_DAYS
 
 SECTIONS = (
     ("按月份", "月份", "by_month"),

@@ -31,7 +31,6 @@ EXAMPLES_SHOWN = 5
 ALTERNATES_MAX = 20
 QUESTION_FIELD_MAX = 200
 ANSWER_MAX = 2000
-DRAFT_FIELDS = ("ids", "id", "domain", "question", "answer", "sources")
 ENTRY_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 # Words that say nothing about the topic of a question.
 _FILLER = re.compile(

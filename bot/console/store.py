@@ -27,7 +27,6 @@ from intake.models import ConsoleLoginToken, ConsolePassword, ConsoleSession, Us
 
 LINK_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=12)
-LOGIN_MAX = 64
 
 # scrypt parameters: 16 MiB of memory per hash, about 50 ms on a small server.
 _SCRYPT_N = 2**14

@@ -6,6 +6,10 @@ is looked up in intake; intake only shows them the tickets their role and area m
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from itertools import groupby
+
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
@@ -22,7 +26,6 @@ from intake.states import OPEN_STATES
 
 Context = ContextTypes.DEFAULT_TYPE
 
-COMMANDS = ("tickets", "overdue", "ticket", "note", "role", "unreachable")
 QUEUE_LIMIT = 20
 ALERTS_LIMIT = 30
 MESSAGE_MAX = 4000
@@ -48,24 +51,17 @@ class StaffCommands:
             return
         command, *rest = message.text.split(maxsplit=1)
         arguments = rest[0].strip() if rest else ""
+        run = _RUN.get(command.lstrip("/").split("@", 1)[0].lower())
+        if run is None:
+            return
         try:
-            match command.lstrip("/").split("@", 1)[0].lower():
-                case "tickets":
-                    await self._queue(message, actor)
-                case "overdue":
-                    await self._overdue(message, actor)
-                case "ticket":
-                    await self._ticket(context, message, actor, arguments)
-                case "note":
-                    await self._note(context, message, actor, arguments)
-                case "role":
-                    await self._role(context, message, actor, arguments)
-                case "unreachable":
-                    await self._unreachable(message, actor)
+            await run(self, context, message, actor, arguments)
         except IntakeError as error:
             await message.reply_text(error.message, do_quote=True)
 
-    async def _unreachable(self, message: Message, actor: UserView) -> None:
+    async def _unreachable(
+        self, _context: Context, message: Message, actor: UserView, _arguments: str
+    ) -> None:
         """Staff the bot cannot write to privately, for the admin to ask them to open a chat."""
         if actor.role is not Role.ADMIN:
             await message.reply_text(texts.UNREACHABLE_ADMIN_ONLY)
@@ -85,7 +81,9 @@ class StaffCommands:
         ]
         await message.reply_text(_fit("\n".join(lines)), parse_mode=ParseMode.HTML)
 
-    async def _queue(self, message: Message, actor: UserView) -> None:
+    async def _queue(
+        self, _context: Context, message: Message, actor: UserView, _arguments: str
+    ) -> None:
         filters = TicketFilter(states=OPEN_STATES)
         tickets = await self._intake.list_tickets(actor.id, filters, limit=QUEUE_LIMIT + 1)
         if not tickets:
@@ -100,7 +98,9 @@ class StaffCommands:
             "\n".join(lines), parse_mode=ParseMode.HTML, reply_markup=cards.show_keyboard(shown)
         )
 
-    async def _overdue(self, message: Message, actor: UserView) -> None:
+    async def _overdue(
+        self, _context: Context, message: Message, actor: UserView, _arguments: str
+    ) -> None:
         alerts = await self._intake.overdue(actor.id)
         if not alerts:
             await message.reply_text(texts.OVERDUE_EMPTY)
@@ -194,10 +194,65 @@ class StaffCommands:
         return None
 
 
+_Run = Callable[[StaffCommands, Context, Message, UserView, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class StaffCommand:
+    """One command in the staff help.
+
+    Attributes:
+        name: The command, without its slash.
+        arguments: What follows the name in the help (empty if nothing).
+        does: What it does; commands in a row that do the same share a line of the help.
+        run: How :class:`StaffCommands` runs it; ``None`` for those another area handles.
+
+    """
+
+    name: str
+    arguments: str
+    does: str
+    run: _Run | None = None
+
+    @property
+    def usage(self) -> str:
+        """The command as the help shows it, with its arguments."""
+        return f"/{self.name} {self.arguments}" if self.arguments else f"/{self.name}"
+
+
+# Every command of the staff group, in the help's order: the help and the commands that
+# :class:`StaffCommands` handles are both read from here.
+TABLE = (
+    StaffCommand("tickets", "", texts.HELP_TICKETS, StaffCommands._queue),
+    StaffCommand("overdue", "", texts.HELP_OVERDUE, StaffCommands._overdue),
+    StaffCommand("ticket", texts.HELP_TICKET_ARGUMENTS, texts.HELP_TICKET, StaffCommands._ticket),
+    StaffCommand("note", texts.HELP_NOTE_ARGUMENTS, texts.HELP_NOTE, StaffCommands._note),
+    StaffCommand("role", texts.HELP_ROLE_ARGUMENTS, texts.HELP_ROLE, StaffCommands._role),
+    StaffCommand("unreachable", "", texts.HELP_UNREACHABLE, StaffCommands._unreachable),
+    StaffCommand("ban", texts.HELP_BAN_ARGUMENTS, texts.HELP_BAN),  # handlers.staff.bans
+    StaffCommand("unban", texts.HELP_UNBAN_ARGUMENTS, texts.HELP_BAN),
+    StaffCommand("console", "", texts.HELP_CONSOLE),  # handlers.console
+    StaffCommand("dengji", "", texts.HELP_DENGJI),  # handlers.offline
+)
+_RUN = {command.name: command.run for command in TABLE if command.run is not None}
+COMMANDS = tuple(_RUN)
+
+
+def _help() -> str:
+    lines = [texts.STAFF_HELP_TITLE]
+    for does, same in groupby(TABLE, key=lambda command: command.does):
+        lines.append(texts.HELP_SAME_LINE.join(command.usage for command in same) + " " + does)
+    lines.append(texts.STAFF_HELP_END)
+    return "\n".join(lines)
+
+
+STAFF_HELP = _help()
+
+
 async def staff_help(update: Update, _context: Context) -> None:
     """Any other command in the staff group: list what works there."""
     if update.message is not None:
-        await update.message.reply_text(texts.STAFF_HELP)
+        await update.message.reply_text(STAFF_HELP)
 
 
 async def overhear(update: Update, context: Context) -> None:

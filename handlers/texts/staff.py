@@ -151,19 +151,26 @@ PERSON_UNKNOWN = (
 )
 ROLE_SET = "✅ 已把 {name} 设为「{role}」{area}。"
 ROLE_AREA = "（{area}）"
-STAFF_HELP = (
-    "工作群里可以用的命令：\n"
-    "/tickets 待办工单\n"
-    "/overdue 已超期的工单\n"
-    "/ticket 工单号 查看工单和办理记录\n"
-    "/note 备注 回复工单卡片，添加内部备注（村民看不到）\n"
-    "/role 用户 身份 [村、网格或单位] 设置人员身份（管理员）\n"
-    "/unreachable 收不到私聊消息的工作人员（管理员）\n"
-    "/ban 用户 [原因]、/unban 用户 停用或恢复某人使用机器人（镇干部、管理员）\n"
-    "/console 在私聊里领取工作台登录链接\n"
-    "/dengji 在私聊里替村民登记窗口、电话、镇领导接访、网格排查来的事情\n"
-    "直接回复工单卡片，可以给村民发正式答复（发送前会再确认一次）。"
-)
+# The staff help (handlers/staff/commands.py lists the commands): a title, then for each
+# command what follows its name and what it does (commands that do the same share a line),
+# then a closing line.
+STAFF_HELP_TITLE = "工作群里可以用的命令："
+STAFF_HELP_END = "直接回复工单卡片，可以给村民发正式答复（发送前会再确认一次）。"
+HELP_TICKETS = "待办工单"
+HELP_OVERDUE = "已超期的工单"
+HELP_TICKET_ARGUMENTS = "工单号"
+HELP_TICKET = "查看工单和办理记录"
+HELP_NOTE_ARGUMENTS = "备注"
+HELP_NOTE = "回复工单卡片，添加内部备注（村民看不到）"
+HELP_ROLE_ARGUMENTS = "用户 身份 [村、网格或单位]"
+HELP_ROLE = "设置人员身份（管理员）"
+HELP_UNREACHABLE = "收不到私聊消息的工作人员（管理员）"
+HELP_BAN_ARGUMENTS = "用户 [原因]"
+HELP_UNBAN_ARGUMENTS = "用户"
+HELP_BAN = "停用或恢复某人使用机器人（镇干部、管理员）"
+HELP_SAME_LINE = "、"
+HELP_CONSOLE = "在私聊里领取工作台登录链接"
+HELP_DENGJI = "在私聊里替村民登记窗口、电话、镇领导接访、网格排查来的事情"
 
 # Scheduled reminders in the staff group.
 REMINDER_TITLE = "⏰ 期限提醒"

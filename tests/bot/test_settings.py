@@ -76,3 +76,25 @@ def test_the_digest_hour_is_a_time_of_day() -> None:
     assert load_settings({"MINGBAI_DIGEST_HOUR": "7"}).digest_hour == 7
     with pytest.raises(SettingsError, match="MINGBAI_DIGEST_HOUR"):
         load_settings({"MINGBAI_DIGEST_HOUR": "24"})
+
+
+@pytest.mark.parametrize(
+    ("name", "closest"),
+    [
+        ("MINGBAI_STAFF_CHAT", "MINGBAI_STAFF_CHAT_ID"),
+        ("MINGBAI_TELEGRAM_TOKN", "MINGBAI_TELEGRAM_TOKEN"),
+        ("MINGBAI_WEBHOOK_URL", "MINGBAI_WEBHOOK_SECRET"),
+    ],
+)
+def test_an_unknown_variable_is_refused_with_the_closest_known_name(
+    name: str, closest: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({name: "123"})
+    assert str(raised.value) == f"unknown setting {name}; did you mean {closest}?"
+
+
+def test_variables_read_outside_the_settings_and_other_prefixes_are_allowed() -> None:
+    url = "postgresql+asyncpg://postgres@127.0.0.1/test"
+    settings = load_settings({"MINGBAI_TEST_DATABASE_URL": url, "STAFF_CHAT": "1", "HOME": "/"})
+    assert settings.effective_database_url == "sqlite+aiosqlite:///data/mingbai.db"

@@ -22,7 +22,7 @@ from handlers.staff.cards import Press, press_data
 from handlers.texts import staff as texts
 from intake import EventType, Level, NewTicket, Rating, Role, TicketKind, TicketState
 from intake.actions import CATALOGUE, TicketAction
-from intake.service import PHONE_FEEDBACK_NOTE
+from intake.texts import PHONE_FEEDBACK_NOTE
 from tests.e2e.harness import CONSOLE_URL, BotHarness
 
 VILLAGER_ID = 340001

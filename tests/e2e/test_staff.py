@@ -16,6 +16,7 @@ from bot.local_api import BotMessage, TelegramUser
 from bot.settings import Settings
 from handlers import draft
 from handlers.staff.cards import Press, press_data
+from handlers.staff.commands import STAFF_HELP
 from handlers.staff.jobs import StaffJobs
 from handlers.texts import feedback as feedback_texts
 from handlers.texts import filing as filing_texts
@@ -313,7 +314,7 @@ async def test_ticket_and_queue_commands(bot: BotHarness) -> None:
 
     # Other commands in the staff group list what works there; chatter is ignored.
     await staff.send_to(bot.staff_group, "/start")
-    assert (await bot.staff_group.reply()).text == texts.STAFF_HELP
+    assert (await bot.staff_group.reply()).text == STAFF_HELP
     await staff.send_to(bot.staff_group, "大家辛苦了")
     await staff.send_to(bot.staff_group, "/overdue")
     assert (await bot.staff_group.reply()).text == texts.OVERDUE_EMPTY

@@ -10,7 +10,6 @@ from intake import EventType, IntakeError, IntakeService, Level, Rating, Role, T
 from intake.actions import BY_CODE, CATALOGUE, Input, available, offered
 from intake.reporting import Ratio
 from intake.rules import FROM_STATES, Action, who_may
-from intake.service import PHONE_FEEDBACK_NOTE
 from intake.states import (
     CLOSED_STATES,
     HANDLING_STATES,
@@ -19,6 +18,7 @@ from intake.states import (
     WAITING_ON_VILLAGER_STATES,
     WORKING_STATES,
 )
+from intake.texts import PHONE_FEEDBACK_NOTE
 from tests.intake.conftest import People, accepted, ticket_view, user_view
 
 

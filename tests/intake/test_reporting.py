@@ -5,7 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from intake import Figures, IntakeError, IntakeService, Level, Rating, Ratio, TicketKind
-from intake.reporting import FIGURE_DEFINITIONS, FIGURE_LABELS
+from intake.reporting import FIGURE_LABELS
+from intake.texts import FIGURE_DEFINITIONS
 from tests.intake.conftest import FakeClock, People, file, local
 
 
