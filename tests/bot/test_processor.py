@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
 from bot.local_api import LocalBotApi
+from bot.outbox_request import queueing_bot
 from bot.persistence import USER_DATA, DatabasePersistence
 from bot.pipeline import build_processor
 from bot.processor import App, StorageUnavailable, UpdateFailed, UpdateProcessor
-from bot.queueing_bot import QueueingBot
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
 from handlers import draft
@@ -82,7 +82,9 @@ def processing(
 
     @asynccontextmanager
     async def started(alone_through: int | None = None) -> AsyncIterator[Started]:
-        bot = QueueingBot(api.token, outbox, base_url=api.base_url, base_file_url=api.base_file_url)
+        bot = queueing_bot(
+            api.token, outbox, base_url=api.base_url, base_file_url=api.base_file_url
+        )
         processor = build_processor(
             runtime,
             bot,
