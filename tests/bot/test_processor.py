@@ -201,6 +201,35 @@ async def test_a_job_commits_what_it_queues_and_wakes_the_relay(
     assert await queued(runtime) == [(VILLAGER, {"chat_id": VILLAGER, "text": "您的工单明天到期"})]
 
 
+async def test_a_job_keeps_what_it_changed_of_its_user_and_a_failing_job_reaches_error_handlers(
+    runtime: Runtime, commits: Commits, processing: Processing
+) -> None:
+    failed = asyncio.Event()
+    errors: list[object] = []
+
+    async def remember(context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert context.user_data is not None
+        context.user_data["reminded"] = True
+
+    async def broken(context: ContextTypes.DEFAULT_TYPE) -> None:
+        raise RuntimeError("a bug in a job")
+
+    async def note(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        errors.append(context.error)
+        failed.set()
+
+    async with processing() as started:
+        started.application.add_error_handler(note)
+        job_queue = started.application.job_queue
+        assert job_queue is not None
+        job_queue.run_once(remember, 0, user_id=VILLAGER)
+        await asyncio.wait_for(commits.event.wait(), timeout=5)
+        job_queue.run_once(broken, 0)
+        await asyncio.wait_for(failed.wait(), timeout=5)
+    assert await runtime.store.load(USER_DATA) == {str(VILLAGER): {"reminded": True}}
+    assert [type(error) for error in errors] == [RuntimeError]
+
+
 async def test_a_poison_update_fails_its_batch_which_is_then_handled_one_update_at_a_time(
     api: LocalBotApi,
     runtime: Runtime,
