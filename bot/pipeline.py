@@ -3,7 +3,7 @@
 Whatever feeds it (the webhook, the long-polling loop) hands updates to :meth:`Pipeline.receive`,
 which returns only once they are stored; only then may the feeder acknowledge them to Telegram.
 The processor handles the inbox (:mod:`bot.processor`), the Application's bot queues every reply
-in the outbox (:mod:`bot.queueing_bot`) and the relay delivers it (:mod:`bot.relay`). When the
+in the outbox (:mod:`bot.outbox_request`) and the relay delivers it (:mod:`bot.relay`). When the
 database fails the processor stops, and a fresh Application is built once it is back: nothing
 that was not committed is remembered, and nothing that was is lost. Of the processes sharing a
 database only one, the leader, handles and delivers; the others store what they receive and
@@ -33,9 +33,9 @@ from telegram.ext import Application, ApplicationBuilder, ExtBot
 from bot.aiohttp_request import AiohttpRequest
 from bot.application import configure_application
 from bot.backoff import Backoff
+from bot.outbox_request import queueing_bot
 from bot.persistence import DatabasePersistence
 from bot.processor import StorageUnavailable, TransactionalJobQueue, UpdateFailed, UpdateProcessor
-from bot.queueing_bot import QueueingBot
 from bot.relay import Relay, SendLimits
 from bot.services import Runtime
 from bot.supervisor import Supervisor
@@ -104,7 +104,7 @@ class Health:
 
 def build_processor(
     runtime: Runtime,
-    bot: QueueingBot,
+    bot: ExtBot[None],
     inbox: Inbox,
     *,
     console_url: str,
@@ -440,8 +440,8 @@ class Pipeline:
             # Starting reads conversation state from the database, which may be away.
             raise StorageUnavailable from error
 
-    def _queueing_bot(self) -> QueueingBot:
-        return QueueingBot(
+    def _queueing_bot(self) -> ExtBot[None]:
+        return queueing_bot(
             self._token, self.outbox, base_url=self._base_url, base_file_url=self._base_file_url
         )
 

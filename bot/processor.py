@@ -32,8 +32,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Job
 from telegram.ext import JobQueue as _JobQueue
 
+from bot.outbox_request import in_chat
 from bot.persistence import DatabasePersistence
-from bot.queueing_bot import in_chat
 from bot.update_check import read_update
 from bot.wakeup import Wakeup
 from intake.database import STORAGE_ERRORS, unit_of_work
@@ -224,10 +224,25 @@ class TransactionalJobQueue(_JobQueue[Any]):
         assert isinstance(job_queue, TransactionalJobQueue)
         application = job_queue.application
         async with unit_of_work(job_queue._engine):
-            # Job.run shields the job in a task of its own, which cannot join this unit of work:
-            # its writes would open a second transaction and wait for this one's lock. _run is
-            # the same job without the shield, in this task.
-            await job._run(application)
+            await _run_here(application, job)
             await application.update_persistence()
             await job_queue._persistence.write_staged()
         job_queue._after_commit()
+
+
+async def _run_here(application: App, job: Job[Any]) -> None:
+    """Run a job in this task, as ``Job.run`` does but for the task.
+
+    ``Job.run`` shields the job in a task of its own, which cannot join the caller's unit of
+    work: its writes would open a second transaction and wait for the first one's lock.
+    """
+    context = application.context_types.context.from_job(job, application)
+    await context.refresh_data()
+    try:
+        await job.callback(context)
+    except Exception as error:
+        await application.create_task(
+            application.process_error(None, error, job=job), name=f"Job:{job.id}:process_error"
+        )
+    finally:
+        application.mark_data_for_update_persistence(chat_ids=job.chat_id, user_ids=job.user_id)

@@ -113,7 +113,7 @@ class Relay:
 
     Args:
         outbox: What to deliver.
-        bot: A bot that makes calls directly (not a :class:`bot.queueing_bot.QueueingBot`).
+        bot: A bot that makes calls directly (not one of :func:`bot.outbox_request.queueing_bot`).
         on_undeliverable: Told of every row that can never be delivered, after it is recorded.
         limits: How fast to send.
 

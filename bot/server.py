@@ -20,7 +20,6 @@ from bot.console import build_console
 from bot.pipeline import Lead, Pipeline
 from bot.settings import CONSOLE_PATH
 from bot.update_check import NotAnUpdate, read_update
-from handlers.notify import Notifier
 from handlers.services import Services
 from intake import Outcome
 from intake.database import STORAGE_ERRORS
@@ -68,7 +67,7 @@ def build_server(
 
 
 def _console(pipeline: Pipeline, services: Services, console_url: str) -> web.Application:
-    notifier = Notifier(services)
+    notifier = services.notifier
 
     async def notify(outcome: Outcome) -> None:
         await notifier.publish(pipeline.sender, outcome)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.settings import Settings
+from handlers.notify import Notifier
 from handlers.services import Services
 from intake import IntakeService, create_engine, load_config, upgrade
 from intake.question_log import QuestionLog
@@ -65,6 +66,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             questions=QuestionLog(
                 engine, retention=timedelta(days=settings.question_retention_days)
             ),
+            notifier_for=Notifier,
             digest_hour=settings.digest_hour,
         )
         yield Runtime(services, StateStore(engine))

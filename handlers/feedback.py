@@ -7,12 +7,10 @@ the buttons go to the liaison, who asks the villager and answers for them.
 
 from __future__ import annotations
 
-import re
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,77 +21,22 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import callbacks, draft
+from handlers import callbacks, draft, people
 from handlers.callbacks import starts_with
 from handlers.draft import Context
-from handlers.notify import Notifier
+from handlers.feedback_prompts import parse_press, rating_buttons
 from handlers.services import Services
-from handlers.staff import people
 from handlers.texts import feedback as texts
 from handlers.texts import filing as filing_texts
-from intake import ErrorCode, IntakeError, Rating, Source, TicketView
+from intake import ErrorCode, IntakeError, Rating
 from intake.rules import Action, check
 
 REASON = "reason"
-RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED, Rating.DISSATISFIED)
-TICKET_NUMBER = re.compile(r"\d{4}-\d{6,}")
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 _RATING_TICKET = "feedback_ticket"
 # A reason that cannot be recorded as typed: ask again rather than leave.
 _RETRY_CODES = frozenset({ErrorCode.EMPTY_TEXT, ErrorCode.TEXT_TOO_LONG})
-
-
-@dataclass(frozen=True)
-class Press:
-    """A 回访 button: ``fb:<ticket number>:<rating>``."""
-
-    number: str
-    rating: Rating
-
-
-def rating_data(number: str, rating: Rating) -> str:
-    """The callback data of a 回访 button."""
-    return f"{callbacks.FEEDBACK}{number}:{rating.value}"
-
-
-def parse_press(data: str | None) -> Press | None:
-    """Read 回访 callback data; ``None`` if it is malformed (forged, or from an old version)."""
-    if data is None or not data.startswith(callbacks.FEEDBACK):
-        return None
-    number, _, rating = data.removeprefix(callbacks.FEEDBACK).rpartition(":")
-    if not TICKET_NUMBER.fullmatch(number) or rating not in {r.value for r in RATINGS}:
-        return None
-    return Press(number, Rating(rating))
-
-
-def rating_buttons(number: str) -> InlineKeyboardMarkup:
-    """满意 / 基本满意 / 不满意, one per row."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.RATING_BUTTONS[r.value], callback_data=rating_data(number, r)
-                )
-            ]
-            for r in RATINGS
-        ]
-    )
-
-
-async def ask_for_feedback(bot: Bot, services: Services, ticket: TicketView) -> None:
-    """Send the 回访 buttons for a ticket now 待回访: to its villager, or to the liaison who filed.
-
-    Nothing is sent to someone registered without Telegram (staff call them instead).
-    """
-    recipient = await people.contact_for(services, ticket)
-    if recipient is None or recipient.telegram_id is None:
-        return
-    if ticket.source is Source.LIAISON:
-        text = texts.ASK_BEHALF.format(name=ticket.villager_name, number=ticket.number)
-    else:
-        text = texts.ASK.format(number=ticket.number)
-    await bot.send_message(recipient.telegram_id, text, reply_markup=rating_buttons(ticket.number))
 
 
 def feedback_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
@@ -160,7 +103,7 @@ class FeedbackFlow:
             draft.user_data(context)[_RATING_TICKET] = press.number
             await message.reply_text(texts.ASK_REASON)
             return REASON
-        await Notifier(self.services).publish(context.bot, outcome)
+        await self.services.notifier.publish(context.bot, outcome)
         await message.reply_text(
             texts.THANKS.format(rating=press.rating.label, number=press.number)
         )
@@ -186,7 +129,7 @@ class FeedbackFlow:
             return draft.END
         draft.user_data(context).pop(_RATING_TICKET, None)
         # Staff first: the reopened ticket must reach them even if this reply fails.
-        await Notifier(self.services).publish(context.bot, outcome)
+        await self.services.notifier.publish(context.bot, outcome)
         await message.reply_text(texts.REOPENED.format(number=number))
         return draft.END
 

@@ -38,7 +38,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers import callbacks, draft, feedback, liaison, memory, offline
+from handlers import callbacks, draft, feedback, formatting, liaison, memory, offline, people
 from handlers.callbacks import exactly, starts_with
 from handlers.draft import (
     CONFIRM,
@@ -51,10 +51,8 @@ from handlers.draft import (
     Context,
     Draft,
 )
-from handlers.notify import Notifier
 from handlers.questions import shorten
 from handlers.services import Services
-from handlers.staff import cards, people
 from handlers.texts import filing as texts
 from handlers.texts import offline as offline_texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
@@ -397,7 +395,7 @@ class FilingFlow:
         except IntakeError as error:
             await message.reply_text(error.message)
             return None
-        await Notifier(self.services).publish(context.bot, outcome)
+        await self.services.notifier.publish(context.bot, outcome)
         await _remove_buttons(message)
         await message.reply_text(self._filed_text(outcome, current))
         memory.forget_filed(context)
@@ -554,7 +552,7 @@ class FilingFlow:
         values = {
             "number": ticket.number,
             "accept_days": deadlines.acceptance.days,
-            "accept_date": cards.due_date_text(self.services, ticket.accept_due_at),
+            "accept_date": formatting.due_date_text(self.services, ticket.accept_due_at),
             "handle_days": deadlines.handling.days,
         }
         if current.source in set(Source):

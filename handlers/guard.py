@@ -16,7 +16,7 @@ For each update, before any area sees it:
 
 Stopping an update raises :class:`~telegram.ext.ApplicationHandlerStop`, so no area sees it.
 The rate window is in memory (a restart forgets who wrote how much, and nothing more) and runs on
-an injectable clock, so tests move time instead of sleeping.
+the services' clock, so tests move time instead of sleeping.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import logging
 import math
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -57,22 +57,9 @@ RELEASE_JOB = "guard-release:"
 FILING_COMMANDS = frozenset({"/file"})
 
 
-def wall_clock() -> datetime:
-    """The current instant (the guard's default clock)."""
-    return datetime.now(UTC)
-
-
-def guard_handlers(
-    services: Services, *, clock: Clock | None = None
-) -> list[BaseHandler[Any, Any, Any]]:
-    """The guard, for handler group -2.
-
-    Args:
-        services: What the handlers work with.
-        clock: Returns the current instant; the system clock if omitted.
-
-    """
-    guard = Guard(services, clock if clock is not None else wall_clock)
+def guard_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+    """The guard, for handler group -2, on the services' clock."""
+    guard = Guard(services, services.clock)
     return [TypeHandler(Update, guard.check)]
 
 

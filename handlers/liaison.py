@@ -20,11 +20,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import callbacks, draft
+from handlers import callbacks, draft, people
 from handlers.callbacks import exactly
 from handlers.draft import Context, Draft
 from handlers.services import Services
-from handlers.staff import people
 from handlers.texts import filing as filing_texts
 from handlers.texts import liaison as texts
 from intake import IntakeError, Source, UserView

@@ -13,11 +13,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from handlers import callbacks, draft
+from handlers import callbacks, draft, formatting, people
 from handlers.callbacks import exactly, starts_with
 from handlers.draft import Context
 from handlers.services import Services
-from handlers.staff import cards, people
 from handlers.texts import filing as filing_texts
 from handlers.texts import mytickets as texts
 from intake import EventType, EventView, IntakeError, TicketState, TicketView, Visibility
@@ -148,7 +147,7 @@ class MyTickets:
         return line
 
     def _date(self, moment: datetime) -> str:
-        return cards.due_date_text(self.services, moment)
+        return formatting.due_date_text(self.services, moment)
 
 
 # Events whose text the villager should read again: the answer, and the reasons given to them.

@@ -7,7 +7,8 @@
 * Every public event is told to the villager in a short plain message — or, for a ticket a
   法律明白人 filed, to that liaison, to relay. Nobody is told about their own action: the area
   that handled it has already answered them.
-* A ticket that reaches 待回访 gets the 回访 buttons (:func:`handlers.feedback.ask_for_feedback`).
+* A ticket that reaches 待回访 gets the 回访 buttons
+  (:func:`handlers.feedback_prompts.ask_for_feedback`).
 * A message added to a ticket's thread goes across: staff's public messages (and requests for
   补充材料) to the villager, the villager's words and files to the staff group. Internal
   messages go nowhere.
@@ -25,8 +26,9 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 
+from handlers import formatting, people
+from handlers.feedback_prompts import ask_for_feedback
 from handlers.services import Services
-from handlers.staff import cards, people
 from handlers.staff import thread as staff_thread
 from handlers.staff.live_cards import LiveCards
 from handlers.staff.notices import HolderNotices
@@ -83,7 +85,7 @@ class Notifier:
                 continue
             with regarding(ticket.number, event.type.label):
                 if event.type is EventType.FEEDBACK_REQUESTED:
-                    await self._ask_for_feedback(bot, ticket)
+                    await ask_for_feedback(bot, self._services, ticket)
                 else:
                     await self._tell_villager(bot, ticket, event)
         message = outcome.message
@@ -102,9 +104,9 @@ class Notifier:
         if recipient is None or recipient.telegram_id is None:
             return
         template = thread_texts.VILLAGER_MORE_REQUESTED if asked else thread_texts.VILLAGER_MESSAGE
-        notice = template.format(number=ticket.number, text=cards.escape(message.text or ""))
+        notice = template.format(number=ticket.number, text=formatting.escape(message.text or ""))
         if ticket.source is Source.LIAISON:
-            name = cards.escape(ticket.villager_name or texts.NOBODY)
+            name = formatting.escape(ticket.villager_name or texts.NOBODY)
             notice = texts.FOR_LIAISON.format(name=name) + notice
         await bot.send_message(recipient.telegram_id, notice, parse_mode=ParseMode.HTML)
 
@@ -120,7 +122,7 @@ class Notifier:
         heading = (
             thread_texts.STAFF_MORE_RECEIVED if supplied else thread_texts.STAFF_VILLAGER_WROTE
         )
-        name = cards.escape(await cards.person_name(self._services, message.author_id))
+        name = formatting.escape(await formatting.person_name(self._services, message.author_id))
         text = heading.format(number=ticket.number, name=name)
         # The whole staff group reads this: ID and phone numbers keep only their last 4 digits.
         words = mask_numbers(message.text or "")
@@ -128,7 +130,7 @@ class Notifier:
             # A caption holds 1,024 characters; the whole message is in the thread.
             words = words[:CAPTION_WORDS_MAX] + "…"
         if words:
-            text += "\n" + cards.escape(words)
+            text += "\n" + formatting.escape(words)
         keyboard = staff_thread.villager_wrote_keyboard(ticket.number)
         attachment = message.attachment
         html = ParseMode.HTML
@@ -154,12 +156,6 @@ class Notifier:
             return []
         return [await self.live_cards.show(bot, chat_id, ticket, heading=heading)]
 
-    async def _ask_for_feedback(self, bot: Bot, ticket: TicketView) -> None:
-        # Imported here: the feedback area publishes its own outcomes through this module.
-        from handlers.feedback import ask_for_feedback
-
-        await ask_for_feedback(bot, self._services, ticket)
-
     async def _tell_villager(self, bot: Bot, ticket: TicketView, event: EventView) -> None:
         notice = self._notice(ticket, event)
         recipient = await people.contact_for(self._services, ticket)
@@ -167,20 +163,20 @@ class Notifier:
             return
         assert recipient.telegram_id is not None
         if ticket.source is Source.LIAISON:
-            name = cards.escape(ticket.villager_name or texts.NOBODY)
+            name = formatting.escape(ticket.villager_name or texts.NOBODY)
             notice = texts.FOR_LIAISON.format(name=name) + notice
         await bot.send_message(recipient.telegram_id, notice, parse_mode=ParseMode.HTML)
 
     def _notice(self, ticket: TicketView, event: EventView) -> str | None:
         number = ticket.number
-        text = cards.escape(event.text or "")
+        text = formatting.escape(event.text or "")
         match event.type:
             case EventType.FILED:
                 return texts.VILLAGER_FILED.format(number=number)
             case EventType.ACCEPTED:
                 return texts.VILLAGER_ACCEPTED.format(number=number, date=self._date(event))
             case EventType.REJECTED:
-                route = cards.escape(event.route or "")
+                route = formatting.escape(event.route or "")
                 return texts.VILLAGER_REJECTED.format(number=number, reason=text, route=route)
             case EventType.REPLIED:
                 return texts.VILLAGER_REPLIED.format(number=number, text=text)
@@ -201,7 +197,9 @@ class Notifier:
                 return None
 
     def _date(self, event: EventView) -> str:
-        return cards.due_date_text(self._services, event.due_at) if event.due_at else texts.NOBODY
+        if event.due_at is None:
+            return texts.NOBODY
+        return formatting.due_date_text(self._services, event.due_at)
 
 
 async def note_undelivered(services: Services, number: str, about: str, *, blocked: bool) -> None:

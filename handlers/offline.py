@@ -15,14 +15,12 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import draft, liaison
+from handlers import draft, liaison, people
 from handlers.callbacks import exactly, starts_with
 from handlers.draft import CHANNEL, LEADER, PLACE, RECEPTION_DAY, Context, Draft
 from handlers.services import Services
-from handlers.staff import people
 from handlers.texts import offline as texts
 from intake import IntakeError, Source, UserView
-from intake.clock import utcnow
 from intake.enums import OFFLINE_SOURCES
 from intake.rules import check_filing
 from intake.validation import NAME_MAX, PLACE_MAX, clean_reception_date, parse_day
@@ -191,7 +189,7 @@ class OfflineIntake:
         return await liaison.ask_name(message, context, current)
 
     def _today(self) -> date:
-        return self.services.intake.deadlines.local_date(utcnow())
+        return self.services.intake.deadlines.local_date(self.services.clock())
 
 
 async def _typed(message: Message, limit: int) -> str | None:

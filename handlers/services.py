@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Protocol
 
-from intake import IntakeConfig, IntakeService
+from telegram import Bot
+
+from intake import IntakeConfig, IntakeService, Outcome
+from intake.clock import utcnow
 from intake.question_log import QuestionLog
 from knowledge.service import Faq
 
 DEFAULT_DIGEST_HOUR = 8
+
+
+class Notifying(Protocol):
+    """What every area hands its intake outcomes to (:class:`handlers.notify.Notifier`)."""
+
+    async def publish(self, bot: Bot, outcome: Outcome) -> None:
+        """Send what the staff group, the ticket's holders and the villager must learn."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +36,12 @@ class Services:
         staff_chat_id: The staff group where new tickets appear, if one is configured.
         admin_ids: Telegram ids of the administrators (who grant roles).
         questions: Where every question and 👍/👎 is recorded, for the staff to learn from.
+        notifier_for: Builds the notifier on these services (the composition root passes
+            :class:`handlers.notify.Notifier`, which this module cannot import: it needs these
+            services itself).
         digest_hour: The hour (township time) each holder gets the digest of their tickets.
+        clock: Returns the current instant (timezone-aware): "today" on cards, the guard's
+            windows; tests pass a fake one.
 
     """
 
@@ -32,4 +51,11 @@ class Services:
     staff_chat_id: int | None
     admin_ids: frozenset[int]
     questions: QuestionLog
+    notifier_for: Callable[[Services], Notifying]
     digest_hour: int = DEFAULT_DIGEST_HOUR
+    clock: Callable[[], datetime] = utcnow
+
+    @cached_property
+    def notifier(self) -> Notifying:
+        """The one notifier every area publishes through, built on first use."""
+        return self.notifier_for(self)

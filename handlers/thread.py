@@ -29,14 +29,12 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import callbacks, draft, feedback
+from handlers import callbacks, draft, feedback, formatting, people
 from handlers.callbacks import starts_with
 from handlers.draft import Context
 from handlers.filing import MEDIA, PRIVATE
 from handlers.mytickets import MyTickets
-from handlers.notify import Notifier
 from handlers.services import Services
-from handlers.staff import cards, people
 from handlers.texts import thread as texts
 from intake import Attachment, AttachmentKind, IntakeError, TicketView, UserView
 from intake.moderation import Moderation
@@ -69,7 +67,7 @@ class ThreadRouter:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.notifier = Notifier(services)
+        self.notifier = services.notifier
         self._moderation = Moderation(services.intake.engine)
 
     async def on_message(self, update: Update, context: Context) -> None:
@@ -81,7 +79,7 @@ class ThreadRouter:
         if draft.in_progress(context) or feedback.awaiting_reason(context):
             return  # their conversations come first
         replied = _bot_message_replied(message, context.bot.id)
-        if replied is not None and cards.card_number(replied.text) is not None:
+        if replied is not None and formatting.card_number(replied.text) is not None:
             return  # a staff member answering a card or prompt
         # Someone never seen has no ticket; that is known from memory, without a query.
         if await self._moderation.standing(user.id) is None:
@@ -164,7 +162,7 @@ def _number_in(message: Message | None) -> str | None:
     """The first ticket number a bot message names (its notices name theirs first)."""
     if message is None:
         return None
-    found = cards.TICKET_NUMBER.search(message.text or message.caption or "")
+    found = formatting.TICKET_NUMBER.search(message.text or message.caption or "")
     return found.group(0) if found else None
 
 
@@ -174,9 +172,8 @@ def _candidates(
     by_number = {ticket.number: ticket for ticket in tickets}
     if replied is not None and replied in by_number:
         return [by_number[replied]]
-    named = [
-        by_number[n] for n in dict.fromkeys(cards.TICKET_NUMBER.findall(words)) if n in by_number
-    ]
+    mentioned = dict.fromkeys(formatting.TICKET_NUMBER.findall(words))
+    named = [by_number[n] for n in mentioned if n in by_number]
     if named:
         return named
     waiting = [ticket for ticket in tickets if ticket.more_requested_at is not None]

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake import Role, UserView
+from intake.clock import utcnow
 from intake.database import session_factory
 from intake.models import ConsoleLoginToken, ConsolePassword, ConsoleSession, User
 
@@ -33,10 +34,6 @@ _SCRYPT_N = 2**14
 _SCRYPT_R = 8
 _SCRYPT_P = 1
 _SCRYPT_LEN = 32
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def digest(secret: str) -> str:
@@ -105,7 +102,7 @@ class ConsoleStore:
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = session_factory(engine)
         self._clock = clock
 

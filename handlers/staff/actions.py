@@ -29,10 +29,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
-# A module import, resolved at call time: handlers.notify itself imports this package.
-from handlers import notify
+from handlers import formatting, people
 from handlers.services import Services
-from handlers.staff import cards, pending, people
+from handlers.staff import cards, pending
 from handlers.staff import thread as staff_thread
 from handlers.staff.cards import Press, PressData
 from handlers.staff.live_cards import LiveCards
@@ -98,7 +97,7 @@ class RepliesToStaffMessage(filters.MessageFilter):
         if replied is None or replied.from_user is None:
             return False
         from_this_bot = replied.from_user.id == message.get_bot().id
-        return from_this_bot and cards.card_number(replied.text) is not None
+        return from_this_bot and formatting.card_number(replied.text) is not None
 
 
 class StaffActions:
@@ -107,7 +106,8 @@ class StaffActions:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._intake = services.intake
-        self._notifier = notify.Notifier(services)
+        self._notifier = services.notifier
+        self._live_cards = LiveCards(services)
 
     # Buttons --------------------------------------------------------------------------------
 
@@ -430,7 +430,7 @@ class StaffActions:
     async def _reply_to_card(self, context: Context, message: Message, card: Message) -> None:
         """A reply to a card is a public answer: confirm it first, since it cannot be taken back."""
         assert message.from_user is not None
-        number = cards.card_number(card.text)
+        number = formatting.card_number(card.text)
         if number is None:
             return
         actor = await people.actor(self._services, context, message.from_user)
@@ -443,7 +443,7 @@ class StaffActions:
         if len(preview) > CONFIRM_PREVIEW_MAX:
             preview = preview[:CONFIRM_PREVIEW_MAX] + "…"
         await message.reply_text(
-            texts.CONFIRM_REPLY.format(number=number, text=cards.escape(preview)),
+            texts.CONFIRM_REPLY.format(number=number, text=formatting.escape(preview)),
             parse_mode=ParseMode.HTML,
             reply_markup=cards.confirm_keyboard(message.message_id),
             do_quote=True,
@@ -484,7 +484,7 @@ class StaffActions:
     ) -> str:
         """Redraw the cards, tell whoever must know, and say what was done."""
         pressed = _ref(card) or card_ref
-        if pressed is not None and not await self._notifier.live_cards.is_shown(*pressed):
+        if pressed is not None and not await self._live_cards.is_shown(*pressed):
             # A card shown before cards were kept current: the Notifier does not know of it.
             await self._redraw(bot, pressed, outcome.ticket)
         await self._notifier.publish(bot, outcome)
@@ -564,9 +564,10 @@ class _Asker:
             case Step.ESCALATE:
                 return {"level": _level(arg).label}
             case Step.REROUTE:
-                return {"village": cards.escape(cards.village_name(self.services, arg or ""))}
+                village = formatting.village_name(self.services, arg or "")
+                return {"village": formatting.escape(village)}
             case Step.CO_UNITS:
-                return {"units": cards.escape("、".join(config.units))}
+                return {"units": formatting.escape("、".join(config.units))}
             case Step.EXTEND_DAYS:
                 return {"limit": str(config.deadlines.extension_max_days)}
             case Step.EXTEND_REASON:
@@ -612,7 +613,7 @@ def prompt_number(text: str | None) -> str | None:
     """
     if not (text or "").startswith(texts.PROMPT_MARK):
         return None
-    return cards.card_number(text)
+    return formatting.card_number(text)
 
 
 def _first_line(text: str | None) -> str:

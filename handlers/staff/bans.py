@@ -13,8 +13,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
+from handlers import people
 from handlers.services import Services
-from handlers.staff import people
 from handlers.texts import guard as texts
 from intake import IntakeError, UserView
 from intake.moderation import BANNING_ROLES, Moderation

@@ -9,17 +9,22 @@ who may press them is decided by intake when the action runs. Every action of th
 
 from __future__ import annotations
 
-import html
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers import callbacks
+from handlers.formatting import (
+    TICKET_NUMBER,
+    days_left_text,
+    due_date_text,
+    escape,
+    person_name,
+    village_name,
+)
 from handlers.services import Services
 from handlers.texts import staff as texts
 from handlers.texts import thread as thread_texts
@@ -31,9 +36,7 @@ from intake.privacy import mask_digits, mask_numbers
 from intake.rules import FROM_STATES, Action
 from intake.states import OPEN_STATES
 
-TICKET_NUMBER = re.compile(r"\d{4}-\d{6,}")
 CARD_TEXT_MAX = 800
-_TITLE_NUMBER = re.compile(r"工单 (\d{4}-\d{6,})")
 
 
 class Press(StrEnum):
@@ -99,62 +102,7 @@ def parse_press(data: str | None) -> PressData | None:
     return PressData(press, key, arg) if valid_key else None
 
 
-def card_number(text: str | None) -> str | None:
-    """The ticket number of a card or prompt the bot sent, read from its first line."""
-    if not text:
-        return None
-    first_line = text.split("\n", 1)[0]
-    if not first_line.startswith((texts.CARD_MARK, texts.PROMPT_MARK)):
-        return None
-    found = _TITLE_NUMBER.search(first_line)
-    return found.group(1) if found else None
-
-
-def escape(text: str) -> str:
-    """Escape text from people for Telegram HTML."""
-    return html.escape(text, quote=False)
-
-
-# Dates ------------------------------------------------------------------------------------------
-
-
-def due_date_text(services: Services, due: datetime) -> str:
-    """A deadline as the township's last allowed day, e.g. 5月3日."""
-    policy = services.intake.deadlines
-    day = policy.due_date(due)
-    if day.year == policy.local_date(datetime.now(UTC)).year:
-        return texts.DATE.format(month=day.month, day=day.day)
-    return texts.DATE_WITH_YEAR.format(year=day.year, month=day.month, day=day.day)
-
-
-def days_left_text(services: Services, due: datetime) -> str:
-    """How far away a deadline is, in whole township days: 还剩 3 天, 今天到期, 已超期 2 天."""
-    policy = services.intake.deadlines
-    days = (policy.due_date(due) - policy.local_date(datetime.now(UTC))).days
-    if days > 0:
-        return texts.DAYS_LEFT.format(days=days)
-    if days == 0:
-        return texts.DUE_TODAY
-    return texts.DAYS_OVERDUE.format(days=-days)
-
-
 # The card ---------------------------------------------------------------------------------------
-
-
-def village_name(services: Services, code: str) -> str:
-    """The village's name, or its code if the configuration no longer has it."""
-    village = services.intake_config.village(code)
-    return village.name if village is not None else code
-
-
-async def person_name(services: Services, user_id: int | None) -> str:
-    """Someone's display name for staff messages."""
-    if user_id is None:
-        return texts.NOBODY
-    try:
-        return (await services.intake.get_user(user_id)).display_name
-    except IntakeError:
-        return texts.UNKNOWN_PERSON
 
 
 def group_view(ticket: TicketView) -> TicketView:

@@ -14,10 +14,9 @@ from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-# A module import, resolved at call time: handlers.notify itself imports this package.
-from handlers import notify
+from handlers import formatting, people
 from handlers.services import Services
-from handlers.staff import cards, people
+from handlers.staff import cards
 from handlers.staff.actions import send_card
 from handlers.texts import staff as texts
 from intake import IntakeError, Role, TicketFilter, UserView
@@ -38,7 +37,7 @@ class StaffCommands:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._intake = services.intake
-        self._notifier = notify.Notifier(services)
+        self._notifier = services.notifier
 
     async def on_command(self, update: Update, context: Context) -> None:
         """Run one of :data:`COMMANDS` for a staff member; refuse anyone else."""
@@ -73,7 +72,7 @@ class StaffCommands:
         lines = [texts.UNREACHABLE_TITLE]
         lines += [
             texts.UNREACHABLE_LINE.format(
-                name=cards.escape(user.display_name),
+                name=formatting.escape(user.display_name),
                 role=user.role.label,
                 telegram_id=user.telegram_id,
             )
@@ -112,7 +111,7 @@ class StaffCommands:
     async def _ticket(
         self, context: Context, message: Message, actor: UserView, number: str
     ) -> None:
-        if not cards.TICKET_NUMBER.fullmatch(number):
+        if not formatting.TICKET_NUMBER.fullmatch(number):
             await message.reply_text(texts.TICKET_USAGE)
             return
         ticket = await self._intake.get_ticket(actor.id, number)
@@ -126,10 +125,10 @@ class StaffCommands:
         self, context: Context, message: Message, actor: UserView, arguments: str
     ) -> None:
         replied = message.reply_to_message
-        number = cards.card_number(replied.text) if replied is not None else None
+        number = formatting.card_number(replied.text) if replied is not None else None
         note = arguments
         words = arguments.split(maxsplit=1)
-        if number is None and words and cards.TICKET_NUMBER.fullmatch(words[0]):
+        if number is None and words and formatting.TICKET_NUMBER.fullmatch(words[0]):
             number, note = words[0], words[1] if len(words) > 1 else ""
         if number is None or not note:
             await message.reply_text(texts.NOTE_USAGE)

@@ -11,10 +11,10 @@ from datetime import time, timedelta
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes, JobQueue
 
-# A module import, resolved at call time: handlers.notify itself imports this package.
-from handlers import notify
+from handlers import people
 from handlers.services import Services
-from handlers.staff import cards, people
+from handlers.staff import cards
+from handlers.staff.live_cards import LiveCards
 from handlers.staff.notices import HolderNotices
 from handlers.texts import staff as texts
 
@@ -33,8 +33,8 @@ class StaffJobs:
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._notifier = notify.Notifier(services)
-        self._holder_notices = HolderNotices(services, self._notifier.live_cards)
+        self._notifier = services.notifier
+        self._holder_notices = HolderNotices(services, LiveCards(services))
 
     async def close_unrated(self, context: Context) -> None:
         """Close tickets whose 回访 period ran out as 未评价, and tell their villagers."""

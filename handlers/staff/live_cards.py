@@ -15,8 +15,9 @@ from collections.abc import Collection
 from telegram import Bot
 from telegram.constants import ParseMode
 
+from handlers import people
 from handlers.services import Services
-from handlers.staff import cards, people
+from handlers.staff import cards
 from handlers.texts import staff as texts
 from intake import IntakeError, TicketView
 from intake.access import can_see

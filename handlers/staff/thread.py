@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from handlers import formatting
 from handlers.services import Services
 from handlers.staff import cards
 from handlers.staff.cards import Press
@@ -37,7 +38,7 @@ async def thread_text(
     names: dict[int, str] = {}
     for message in shown:
         if message.author_id not in names:
-            names[message.author_id] = await cards.person_name(services, message.author_id)
+            names[message.author_id] = await formatting.person_name(services, message.author_id)
         text = message.text or ""
         if len(text) > LINE_TEXT_MAX:
             text = text[:LINE_TEXT_MAX] + "…"
@@ -48,9 +49,9 @@ async def thread_text(
             texts.THREAD_LINE.format(
                 time=message.created_at.astimezone(tz).strftime("%m-%d %H:%M"),
                 side=message.side.label,
-                name=cards.escape(names[message.author_id]),
+                name=formatting.escape(names[message.author_id]),
                 internal=texts.THREAD_INTERNAL if internal else "",
-                text=cards.escape(text),
+                text=formatting.escape(text),
             )
         )
     return "\n".join(lines)

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import ContextTypes
 
 from bot.local_api import LocalBotApi
+from bot.outbox_request import queueing_bot
 from bot.persistence import USER_DATA, DatabasePersistence
 from bot.pipeline import build_processor
 from bot.processor import App, StorageUnavailable, UpdateFailed, UpdateProcessor
-from bot.queueing_bot import QueueingBot
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
 from handlers import draft
@@ -82,7 +82,9 @@ def processing(
 
     @asynccontextmanager
     async def started(alone_through: int | None = None) -> AsyncIterator[Started]:
-        bot = QueueingBot(api.token, outbox, base_url=api.base_url, base_file_url=api.base_file_url)
+        bot = queueing_bot(
+            api.token, outbox, base_url=api.base_url, base_file_url=api.base_file_url
+        )
         processor = build_processor(
             runtime,
             bot,
@@ -197,6 +199,35 @@ async def test_a_job_commits_what_it_queues_and_wakes_the_relay(
         job_queue.run_once(remind, 0)
         await asyncio.wait_for(commits.event.wait(), timeout=5)
     assert await queued(runtime) == [(VILLAGER, {"chat_id": VILLAGER, "text": "您的工单明天到期"})]
+
+
+async def test_a_job_keeps_what_it_changed_of_its_user_and_a_failing_job_reaches_error_handlers(
+    runtime: Runtime, commits: Commits, processing: Processing
+) -> None:
+    failed = asyncio.Event()
+    errors: list[object] = []
+
+    async def remember(context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert context.user_data is not None
+        context.user_data["reminded"] = True
+
+    async def broken(context: ContextTypes.DEFAULT_TYPE) -> None:
+        raise RuntimeError("a bug in a job")
+
+    async def note(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        errors.append(context.error)
+        failed.set()
+
+    async with processing() as started:
+        started.application.add_error_handler(note)
+        job_queue = started.application.job_queue
+        assert job_queue is not None
+        job_queue.run_once(remember, 0, user_id=VILLAGER)
+        await asyncio.wait_for(commits.event.wait(), timeout=5)
+        job_queue.run_once(broken, 0)
+        await asyncio.wait_for(failed.wait(), timeout=5)
+    assert await runtime.store.load(USER_DATA) == {str(VILLAGER): {"reminded": True}}
+    assert [type(error) for error in errors] == [RuntimeError]
 
 
 async def test_a_poison_update_fails_its_batch_which_is_then_handled_one_update_at_a_time(

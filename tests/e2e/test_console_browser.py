@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import BrowserContext, async_playwright, expect
 
 from bot.console import build_console, issue_login_link
+from handlers.notify import Notifier
 from handlers.services import Services
 from intake import (
     Attachment,
@@ -103,6 +104,7 @@ async def township(tmp_path: Path) -> AsyncIterator[Township]:
         staff_chat_id=None,
         admin_ids=frozenset({1}),
         questions=QuestionLog(intake.engine),
+        notifier_for=Notifier,
     )
     notified: list[Outcome] = []
 

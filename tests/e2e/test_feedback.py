@@ -2,7 +2,7 @@
 
 from bot.local_api import BotMessage, TelegramUser
 from handlers import draft
-from handlers.feedback import rating_data
+from handlers.feedback_prompts import rating_data
 from handlers.staff.cards import Press, press_data
 from handlers.texts import feedback as texts
 from handlers.texts import filing as filing_texts

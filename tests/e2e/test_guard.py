@@ -5,6 +5,7 @@ The guard's clock is replaced by a fake one the tests move, so nothing sleeps.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -27,9 +28,11 @@ ANSWER_MARK = "【离婚冷静期是多长时间？冷静期里能反悔吗？�
 
 @pytest.fixture
 async def clock(bot: BotHarness, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """The guard's clock, frozen until a test moves it (the bot restarts to pick it up)."""
+    """The handlers' clock, frozen until a test moves it (the bot restarts to pick it up)."""
     fake = FakeClock(local(2026, 3, 2, 9))
-    monkeypatch.setattr(guard, "wall_clock", fake)
+    monkeypatch.setattr(
+        bot, "runtime", replace(bot.runtime, services=replace(bot.runtime.services, clock=fake))
+    )
     await bot.restart()
     return fake
 

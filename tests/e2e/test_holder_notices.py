@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from bot.local_api import TelegramUser
 from bot.settings import Settings
-from handlers.feedback import rating_data
+from handlers.feedback_prompts import rating_data
 from handlers.staff.cards import Press, press_data
 from handlers.staff.jobs import StaffJobs
 from handlers.texts import staff as texts

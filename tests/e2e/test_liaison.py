@@ -3,7 +3,7 @@
 from bot.local_api import BotMessage, TelegramUser
 from handlers import callbacks, draft
 from handlers.callbacks import TICKET_HISTORY
-from handlers.feedback import rating_data
+from handlers.feedback_prompts import rating_data
 from handlers.texts import feedback as feedback_texts
 from handlers.texts import filing as filing_texts
 from handlers.texts import liaison as texts

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from yarl import URL
 
 from bot.console import build_console, issue_login_link
+from handlers.notify import Notifier
 from handlers.services import Services
 from intake import IntakeConfig, IntakeService, Outcome
 from intake.question_log import QuestionLog
@@ -150,6 +151,8 @@ async def console(
         staff_chat_id=None,
         admin_ids=frozenset(),
         questions=QuestionLog(service.engine),
+        notifier_for=Notifier,
+        clock=clock,
     )
     notified: list[Outcome] = []
     files = {"photo-1": PNG, "voice-1": OGG}

@@ -1,4 +1,4 @@
-"""The queueing bot: sending calls become outbox rows, reading calls reach the local Bot API."""
+"""The outbox request: sending calls become outbox rows, reading calls reach the local Bot API."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -6,12 +6,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 from telegram.constants import ParseMode
+from telegram.ext import ExtBot
 
 from bot.local_api import LocalBotApi
-from bot.queueing_bot import QueueingBot, in_chat, queued
+from bot.outbox_request import in_chat, queued, queueing_bot
 from intake.database import unit_of_work
 from intake.models import OutboxMessage
 from intake.outbox import Delivery, Outbox
@@ -21,8 +23,8 @@ GROUP = -1001000000001
 
 
 @pytest.fixture
-async def bot(api: LocalBotApi, engine: AsyncEngine) -> AsyncIterator[QueueingBot]:
-    async with QueueingBot(
+async def bot(api: LocalBotApi, engine: AsyncEngine) -> AsyncIterator[ExtBot[None]]:
+    async with queueing_bot(
         api.token, Outbox(engine), base_url=api.base_url, base_file_url=api.base_file_url
     ) as bot:
         yield bot
@@ -55,7 +57,7 @@ def test_what_is_queued() -> None:
 
 
 async def test_send_message_is_queued_with_json_parameters(
-    bot: QueueingBot, api: LocalBotApi, engine: AsyncEngine
+    bot: ExtBot[None], api: LocalBotApi, engine: AsyncEngine
 ) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("投诉", callback_data="file")]])
     sent = await bot.send_message(
@@ -82,7 +84,7 @@ async def test_send_message_is_queued_with_json_parameters(
 
 
 async def test_a_group_message_stands_in_as_a_group_message(
-    bot: QueueingBot, engine: AsyncEngine
+    bot: ExtBot[None], engine: AsyncEngine
 ) -> None:
     sent = await bot.send_message(GROUP, "新工单")
     assert sent.chat.id == GROUP
@@ -91,7 +93,7 @@ async def test_a_group_message_stands_in_as_a_group_message(
 
 
 async def test_reply_text_queues_a_reply_in_the_message_chat(
-    bot: QueueingBot, engine: AsyncEngine
+    bot: ExtBot[None], engine: AsyncEngine
 ) -> None:
     asked = Message(
         7,
@@ -113,7 +115,7 @@ async def test_reply_text_queues_a_reply_in_the_message_chat(
 
 
 async def test_a_callback_answer_queues_in_the_lane_of_its_chat(
-    bot: QueueingBot, engine: AsyncEngine, api: LocalBotApi
+    bot: ExtBot[None], engine: AsyncEngine, api: LocalBotApi
 ) -> None:
     with in_chat(VILLAGER):
         assert await bot.answer_callback_query("1001-1", text="已收到") is True
@@ -128,7 +130,7 @@ async def test_a_callback_answer_queues_in_the_lane_of_its_chat(
 
 
 async def test_edits_and_deletions_are_queued_and_answer_true(
-    bot: QueueingBot, engine: AsyncEngine
+    bot: ExtBot[None], engine: AsyncEngine
 ) -> None:
     assert await bot.edit_message_text("已处理", chat_id=VILLAGER, message_id=3) is True
     assert await bot.delete_message(VILLAGER, 4) is True
@@ -139,7 +141,7 @@ async def test_edits_and_deletions_are_queued_and_answer_true(
 
 
 async def test_reading_calls_reach_the_bot_api_at_once(
-    bot: QueueingBot, api: LocalBotApi, engine: AsyncEngine
+    bot: ExtBot[None], api: LocalBotApi, engine: AsyncEngine
 ) -> None:
     api.user(VILLAGER, "张三")
     me = await bot.get_me()
@@ -151,7 +153,7 @@ async def test_reading_calls_reach_the_bot_api_at_once(
 
 
 async def test_a_call_with_a_file_to_upload_is_made_at_once(
-    bot: QueueingBot, api: LocalBotApi, engine: AsyncEngine
+    bot: ExtBot[None], api: LocalBotApi, engine: AsyncEngine
 ) -> None:
     await api.user(VILLAGER, "张三").send("表格")
     sent = await bot.send_document(VILLAGER, b"%PDF-1.4", filename="form.pdf")
@@ -162,7 +164,7 @@ async def test_a_call_with_a_file_to_upload_is_made_at_once(
 
 
 async def test_queued_rows_roll_back_with_their_unit_of_work(
-    bot: QueueingBot, engine: AsyncEngine
+    bot: ExtBot[None], engine: AsyncEngine
 ) -> None:
     with pytest.raises(RuntimeError, match="handler failed"):
         async with unit_of_work(engine):
@@ -174,3 +176,28 @@ async def test_queued_rows_roll_back_with_their_unit_of_work(
         (VILLAGER, "sendMessage", {"chat_id": VILLAGER, "text": "工单号 2026-000002"})
     ]
     assert (await Outbox(engine).counts())[Delivery.PENDING] == 1
+
+
+class UnreachableOutbox(Outbox):
+    """An outbox whose database has gone away."""
+
+    async def add(self, chat_id: int, method: str, params: dict[str, Any]) -> None:
+        raise OperationalError("INSERT INTO outbox", {}, OSError("connection refused"))
+
+
+async def test_a_database_failure_while_queueing_is_raised_as_itself(
+    api: LocalBotApi, engine: AsyncEngine
+) -> None:
+    async with queueing_bot(
+        api.token,
+        UnreachableOutbox(engine),
+        base_url=api.base_url,
+        base_file_url=api.base_file_url,
+    ) as bot:
+        # Not a NetworkError: the processor rolls the batch back only for a storage error.
+        with pytest.raises(OperationalError) as raised:
+            await bot.send_message(VILLAGER, "工单号 2026-000001")
+        assert isinstance(raised.value.orig, OSError)
+        with pytest.raises(OperationalError):
+            await bot.answer_callback_query("1001-1")
+    assert await rows(engine) == []
