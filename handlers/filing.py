@@ -236,12 +236,13 @@ class FilingFlow:
             # Passed on or dropped already: nothing is left to hand over.
             await message.reply_text(texts.STALE_BUTTON)
             return draft.END
+        kind = self._kind(current.text)
+        if not voice:
+            self._add_answer_shown(current, data.removeprefix(callbacks.TO_STAFF))
         if not current.text.strip() and not current.attachments:
             return await draft.ask_kind(message, context, current)
         current.at_once = True
-        current.kind = self._kind(current.text).value
-        if not voice:
-            self._add_answer_shown(current, data.removeprefix(callbacks.TO_STAFF))
+        current.kind = kind.value
         current.village = await self.services.intake.home_village(user.id)
         if self.services.intake_config.village(current.village or "") is None:
             return await draft.ask_village(message, context, self.services, current)
@@ -620,7 +621,10 @@ class FilingFlow:
 
     def _kind(self, question: str) -> TicketKind:
         """求助 for a message that asks for action, else 咨询 (staff may change it)."""
-        asks_for_action = self.services.faq.understand(question).kind is Intent.ACTION_REQUEST
+        asks_for_action = (
+            bool(question.strip())
+            and self.services.faq.understand(question).kind is Intent.ACTION_REQUEST
+        )
         return TicketKind.REQUEST if asks_for_action else TicketKind.CONSULTATION
 
     def _add_answer_shown(self, current: Draft, entry_id: str) -> None:
