@@ -1,11 +1,7 @@
 """Villagers asking questions, end to end: transcripts through the local Bot API over HTTP."""
 
-import shutil
 from pathlib import Path
 
-import yaml
-
-import knowledge
 from bot.local_api import BotMessage, TelegramUser
 from handlers import callbacks, draft
 from handlers.texts import answers
@@ -14,9 +10,11 @@ from handlers.texts import questions as texts
 from handlers.texts import thread as thread_texts
 from intake import NewTicket, TicketKind, TicketView
 from tests.e2e.harness import ADMIN_ID, BotHarness, running_bot
+from tests.knowledge.faq_files import bundled_copy
 
 VILLAGER_ID = 200001
 OTHER_GROUP_ID = -1002000000002
+DETAILS = "冷静期的细节：您可以撤回申请。"
 
 
 def villager(bot: BotHarness) -> TelegramUser:
@@ -36,23 +34,6 @@ async def tickets_of(bot: BotHarness) -> tuple[TicketView, ...]:
 
 def first_answer_line(answer: BotMessage) -> str:
     return answer.text.split("\n")[1]
-
-
-def titled_faq(folder: Path) -> Path:
-    """The bundled FAQ with a title on two divorce entries, details on one, and no others."""
-    shutil.copytree(Path(knowledge.__file__).parent / "faq", folder)
-    extra = {
-        "divorce.cooling_off": {"title": "离婚冷静期", "details": "冷静期的细节：您可以撤回申请。"},
-        "divorce.by_agreement": {"title": "协议离婚"},
-    }
-    for path in folder.glob("*.yaml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for entry in data["entries"]:
-            entry.pop("title", None)
-            entry.pop("details", None)
-            entry.update(extra.get(entry["id"], {}))
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
 
 
 async def test_start_says_what_the_bot_is_and_offers_the_menu(bot: BotHarness) -> None:
@@ -308,7 +289,13 @@ async def test_an_answered_complaint_files_the_question_and_answer_in_one_press(
 
 
 async def test_details_are_shown_with_the_same_sources(tmp_path: Path) -> None:
-    faq = titled_faq(tmp_path / "faq")
+    faq = bundled_copy(
+        tmp_path / "faq",
+        {
+            "divorce.cooling_off": {"title": "离婚冷静期", "details": DETAILS},
+            "divorce.by_agreement": {"title": "协议离婚"},
+        },
+    )
     async with running_bot(tmp_path / "data", faq_dir=faq) as bot:
         user = villager(bot)
         [answer] = await ask(user, "离婚冷静期多长时间")
@@ -319,7 +306,7 @@ async def test_details_are_shown_with_the_same_sources(tmp_path: Path) -> None:
 
         await user.press(answer, callbacks.DETAILS + "divorce.cooling_off")
         details = await user.reply()
-        assert details.text.startswith("【离婚冷静期是多长时间？冷静期里能反悔吗？】\n冷静期的细节")
+        assert details.text.startswith(f"【离婚冷静期是多长时间？冷静期里能反悔吗？】\n{DETAILS}\n")
         assert details.text.endswith("\n\n" + sources)
         assert details.button_texts == [answers.ASK_STAFF]
 
