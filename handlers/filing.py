@@ -19,6 +19,7 @@ a crash or restart returns the first ticket instead of filing a copy.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import warnings
 from datetime import date
@@ -67,6 +68,8 @@ from handlers.texts import offline as offline_texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
 from intake.validation import clean_phone
 from knowledge.intents import Intent
+
+log = logging.getLogger(__name__)
 
 OTHER_CATEGORY = "其他"
 # A ticket is filed under the domain of the entry its story most likely concerns, when the
@@ -453,10 +456,29 @@ class FilingFlow:
     async def _file_at_once(
         self, message: Message, context: Context, user: User, current: Draft
     ) -> str | int | None:
-        """File a 找工作人员 ticket; what the villager writes next adds to it (handlers.thread)."""
+        """File a 找工作人员 ticket; what the villager writes next adds to it (handlers.thread).
+
+        The files he sent go into the ticket's thread as well, so that staff hear a voice
+        message or see a photo in their group as it is, not only as a count on the card.
+        """
         outcome = await self._file(message, context, user, current)
         if outcome is None:
             return None
+        actor = await people.actor(self.services, context, user)
+        for index, attachment in enumerate(outcome.ticket.attachments):
+            try:
+                passed = await self.services.intake.add_villager_message(
+                    actor.id,
+                    outcome.ticket.number,
+                    text=None,
+                    attachment=attachment,
+                    source_key=f"{_source_key(message)}:{index}",
+                )
+            except IntakeError as error:
+                # The file is on the ticket all the same: only its copy in the thread is lost.
+                log.warning("ticket %s: file not passed on: %s", outcome.ticket.number, error)
+                break
+            await Notifier(self.services).publish(context.bot, passed)
         if current.step == VILLAGE and message.from_user and message.from_user.is_bot:
             await _remove_buttons(message)  # the village buttons, pressed
         number = outcome.ticket.number
@@ -599,7 +621,7 @@ class FilingFlow:
         day = current.reception_day
         return NewTicket(
             # The summary message: a second tap on it returns the ticket the first one filed.
-            source_key=f"tg:{message.chat.id}:{message.message_id}",
+            source_key=_source_key(message),
             kind=TicketKind(current.kind or ""),
             category=self._category(text),
             text=text,
@@ -663,6 +685,11 @@ class FilingFlow:
         if current.behalf:
             return texts.FILED_BEHALF.format(name=current.villager_name, **values)
         return texts.FILED.format(**values)
+
+
+def _source_key(message: Message) -> str:
+    """The source key of a ticket filed from this message."""
+    return f"tg:{message.chat.id}:{message.message_id}"
 
 
 def _pressed(update: Update) -> str:

@@ -4,7 +4,7 @@ from bot.local_api import BotMessage, TelegramUser
 from handlers import callbacks, draft
 from handlers.texts import filing as texts
 from intake import AttachmentKind, Source, TicketKind, TicketState
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import ADMIN_ID, BotHarness
 
 VILLAGER_ID = 300001
 NEIGHBOUR_ID = 300002
@@ -233,8 +233,13 @@ async def test_a_voice_message_is_explained_and_can_go_to_staff_as_it_is(bot: Bo
     assert handed_over.text == texts.HANDED_OVER.format(number=ticket.number)
     assert [a.kind for a in ticket.attachments] == [AttachmentKind.VOICE]
     assert ticket.text == "（内容见附件：语音1个）"
-    card = await bot.staff_group.reply()
+    # Staff get the card, then the voice message itself in the ticket's thread, to listen to.
+    card, voice = await bot.staff_group.replies(2)
     assert ticket.number in card.text
+    assert "voice" in voice.raw and ticket.number in voice.text
+    admin = await bot.intake.ensure_admin(ADMIN_ID, "管理员")
+    [passed] = await bot.intake.thread(admin.id, ticket.number)
+    assert passed.attachment == ticket.attachments[0]
 
     # The offer, pressed again, has nothing left to pass on.
     assert (await choose(user, offer, callbacks.VOICE_TO_STAFF)).text == texts.STALE_BUTTON

@@ -11,6 +11,14 @@ from knowledge.citations import (
     sources_line,
 )
 
+REGISTRY = """
+laws:
+  民法典: 中华人民共和国民法典
+  彩礼规定: 最高人民法院关于彩礼的规定
+readable:
+  彩礼规定: 最高法彩礼规定
+"""
+
 
 @pytest.mark.parametrize(
     ("text", "law", "article"),
@@ -53,11 +61,7 @@ def test_a_law_cited_without_an_article_is_named_alone() -> None:
 
 def test_the_registry_gives_titles_and_the_names_villagers_read(tmp_path: Path) -> None:
     laws = tmp_path / "laws.yaml"
-    laws.write_text(
-        "laws:\n  民法典: 中华人民共和国民法典\n  彩礼规定: 最高人民法院关于彩礼的规定\n"
-        "readable:\n  彩礼规定: 最高法彩礼规定\n",
-        encoding="utf-8",
-    )
+    laws.write_text(REGISTRY, encoding="utf-8")
     assert load_law_names(laws)["彩礼规定"] == "最高人民法院关于彩礼的规定"
     assert load_readable_names(laws) == {"彩礼规定": "最高法彩礼规定"}
     laws.write_text("laws:\n  民法典: 中华人民共和国民法典\n", encoding="utf-8")
