@@ -11,7 +11,7 @@ import re
 # Answering questions (handlers.questions, handlers.topics).
 SHOW_FAQ = "faq:"  # + entry id: show that answer
 RATE_FAQ = "rate:"  # + entry id + ":up" / ":down": 有帮助吗
-HANDOVER = "handover"  # "都不是，转人工": offer filing
+DETAILS = "more:"  # + entry id: 📖 详细说明 of that answer
 REPHRASE = "rephrase"
 TOPICS = "topics:"  # + domain, or empty for the list of domains
 
@@ -27,6 +27,10 @@ THREAD_CHOICE = "t:"
 
 # Filing a ticket (handlers.filing); FILE_TICKET starts the flow from any area's button.
 FILE_TICKET = "file"
+# 找工作人员: file at once the villager's question and the answer he was shown (+ entry id, or
+# nothing under a list of candidates), or the voice message he sent.
+TO_STAFF = "staff:"
+VOICE_TO_STAFF = "voice"
 FILING = "f:"  # + step-specific data inside the flow
 
 # 回访 (handlers.feedback): + ticket number + ":" + rating code.

@@ -76,6 +76,7 @@ class Draft:
         leader: The leader who received the villager (镇领导接访).
         reception_day: The day of that reception, ``YYYY-MM-DD``.
         place: Where the grid worker found the matter (网格排查).
+        at_once: Filed by 找工作人员: as soon as the village is known, with no other step.
 
     """
 
@@ -92,6 +93,7 @@ class Draft:
     leader: str | None = None
     reception_day: str | None = None
     place: str | None = None
+    at_once: bool = False
 
     def add_text(self, text: str) -> None:
         """Append a piece of the story."""
@@ -131,14 +133,21 @@ def discard(context: Context) -> None:
     user_data(context).pop(_DRAFT, None)
 
 
-def start(context: Context, *, behalf: bool = False, home_village: str | None = None) -> Draft:
+def start(
+    context: Context,
+    *,
+    behalf: bool = False,
+    home_village: str | None = None,
+    question: bool = True,
+) -> Draft:
     """A new draft, starting the story with what the user already said or sent.
 
-    A villager's draft starts with their last question; both start with anything they sent
-    before choosing to file (a photo, a forwarded message).
+    A villager's draft starts with their last question (unless ``question`` is false: a voice
+    message passed on alone); both start with anything they sent before choosing to file (a
+    photo, a forwarded message).
     """
     draft = Draft(behalf=behalf, home_village=home_village)
-    if not behalf:
+    if question and not behalf:
         draft.add_text(memory.last_question(context) or "")
     pending = user_data(context).pop(_PENDING, None)
     if isinstance(pending, dict):
@@ -268,7 +277,8 @@ async def ask_village(
     if edit:
         await message.edit_reply_markup(reply_markup=markup)
     else:
-        await message.reply_text(texts.ASK_VILLAGE, reply_markup=markup)
+        prompt = texts.ASK_VILLAGE_AT_ONCE if current.at_once else texts.ASK_VILLAGE
+        await message.reply_text(prompt, reply_markup=markup)
     return save(context, current, VILLAGE)
 
 
@@ -287,11 +297,13 @@ def channel_summary(current: Draft) -> str:
     return lines
 
 
-def offer_buttons() -> InlineKeyboardMarkup:
-    """登记问题 / 不用了, under an offer to file something sent outside the flow."""
+def offer_buttons(
+    label: str = texts.FILE_BUTTON, action: str = callbacks.FILE_TICKET
+) -> InlineKeyboardMarkup:
+    """登记问题 (or another way to file) / 不用了, under an offer to file something sent."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(texts.FILE_BUTTON, callback_data=callbacks.FILE_TICKET)],
+            [InlineKeyboardButton(label, callback_data=action)],
             [InlineKeyboardButton(texts.NO_THANKS_BUTTON, callback_data=DROP_OFFER)],
         ]
     )

@@ -6,6 +6,10 @@ same conversation carries a liaison filing on a villager's behalf (:mod:`handler
 staff registering an offline case (:mod:`handlers.offline`), so that while someone is in the
 middle of filing, the conversation sees their messages first.
 
+找工作人员 (under answers, candidate lists and the offer made for a voice message) files at once
+what the villager asked and the answer he was shown, or the voice message he sent: only his
+village is asked, when the township does not know it yet.
+
 Every stray message gets a hint and the step asked again; what it carries is kept in the story
 rather than lost. 确认提交 files once: the flow ends with the first tap (a second one finds its
 buttons stale), and the ticket's source key is the summary message, so even a tap repeated after
@@ -15,6 +19,7 @@ a crash or restart returns the first ticket instead of filing a copy.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import warnings
 from datetime import date
@@ -26,6 +31,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    User,
 )
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -51,12 +57,17 @@ from handlers.draft import (
     Context,
     Draft,
 )
+from handlers.keyboards import buttons
 from handlers.questions import shorten
+from handlers.replies import ask_another
 from handlers.services import Services
 from handlers.texts import filing as texts
 from handlers.texts import offline as offline_texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
 from intake.validation import clean_phone
+from knowledge.intents import Intent
+
+log = logging.getLogger(__name__)
 
 OTHER_CATEGORY = "其他"
 # A ticket is filed under the domain of the entry its story most likely concerns, when the
@@ -76,6 +87,9 @@ MEDIA = (
 STORY_CONTENT = PRIVATE & ((filters.TEXT & ~filters.COMMAND) | MEDIA)
 # Anything but a command: commands other than /cancel reach their own areas mid-flow.
 NOT_A_COMMAND = PRIVATE & ~filters.COMMAND
+TO_STAFF = re.compile(
+    f"^({re.escape(callbacks.TO_STAFF)}.*|{re.escape(callbacks.VOICE_TO_STAFF)})$"
+)
 # Below this much room left, a long text is refused rather than cut to almost nothing.
 SHORTENED_MIN = 100
 _PHONE_LIKE = re.compile(r"\d[\d\s\-]{5,}\d")
@@ -84,9 +98,9 @@ _PHONE_LIKE = re.compile(r"\d[\d\s\-]{5,}\d")
 def filing_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     """The filing conversation, then the offers made outside it.
 
-    Order: the persistent ``filing`` conversation (entry points: the FILE_TICKET button, /file,
-    /daiban, the liaison's 替村民登记 button and the staff's /dengji); the offer to file a
-    photo, voice message, video or document sent outside the flow; declining that offer;
+    Order: the persistent ``filing`` conversation (entry points: the FILE_TICKET and 找工作人员
+    buttons, /file, /daiban, the liaison's 替村民登记 button and the staff's /dengji); the offer
+    to file a photo, voice message, video or document sent outside the flow; declining that offer;
     presses of filing buttons from a flow that has ended.
     """
     flow = FilingFlow(services)
@@ -118,6 +132,7 @@ class FilingFlow:
                 persistent=True,
                 entry_points=[
                     CallbackQueryHandler(self.start, pattern=exactly(callbacks.FILE_TICKET)),
+                    CallbackQueryHandler(self.hand_over, pattern=TO_STAFF),
                     CommandHandler("file", self.start, filters=PRIVATE),
                     *self.on_behalf.entry_points(),
                     *self.offline.entry_points(),
@@ -172,6 +187,7 @@ class FilingFlow:
                         ["file", "daiban", "dengji"], self.still_filing, filters=PRIVATE
                     ),
                     CallbackQueryHandler(self.still_filing, pattern=exactly(callbacks.FILE_TICKET)),
+                    CallbackQueryHandler(self.still_filing, pattern=TO_STAFF),
                     CallbackQueryHandler(self.stale_in_flow, pattern=starts_with(callbacks.FILING)),
                 ],
             )
@@ -195,8 +211,43 @@ class FilingFlow:
             # a voice message or photo sent as the reason for 不满意.
             await feedback.ask_for_words(message)
             return
-        if draft.keep_pending(context, message):
+        if not draft.keep_pending(context, message):
+            return
+        if message.voice:
+            # The bot cannot listen: say how to ask in words, or pass the voice on as it is.
+            offer = draft.offer_buttons(texts.VOICE_BUTTON, callbacks.VOICE_TO_STAFF)
+            await message.reply_text(texts.VOICE_OFFER, reply_markup=offer)
+        else:
             await message.reply_text(texts.MEDIA_OFFER, reply_markup=draft.offer_buttons())
+
+    async def hand_over(self, update: Update, context: Context) -> str | int | None:
+        """找工作人员: file at once the question and the answer shown, or the voice message.
+
+        The ticket goes to the villager's own village when the township knows it; otherwise
+        the village is asked first (:meth:`_village_chosen` then files).
+        """
+        data = _pressed(update)
+        message = await _answered(update)
+        user = update.effective_user
+        if message is None or user is None:
+            return draft.END
+        voice = data == callbacks.VOICE_TO_STAFF
+        current = draft.start(context, question=not voice)
+        if voice and not current.attachments:
+            # Passed on or dropped already: nothing is left to hand over.
+            await message.reply_text(texts.STALE_BUTTON)
+            return draft.END
+        kind = self._kind(current.text)
+        if not voice:
+            self._add_answer_shown(current, data.removeprefix(callbacks.TO_STAFF))
+        if not current.text.strip() and not current.attachments:
+            return await draft.ask_kind(message, context, current)
+        current.at_once = True
+        current.kind = kind.value
+        current.village = await self.services.intake.home_village(user.id)
+        if self.services.intake_config.village(current.village or "") is None:
+            return await draft.ask_village(message, context, self.services, current)
+        return await self._file_at_once(message, context, user, current)
 
     async def decline_offer(self, update: Update, context: Context) -> None:
         """不用了: forget the held file."""
@@ -254,7 +305,7 @@ class FilingFlow:
             message, context, self.services, current, page=int(page), edit=True
         )
 
-    async def choose_village(self, update: Update, context: Context) -> str | None:
+    async def choose_village(self, update: Update, context: Context) -> str | int | None:
         """A village button."""
         code = _pressed(update).removeprefix(draft.VILLAGE_DATA)
         if self.services.intake_config.village(code) is None:
@@ -262,9 +313,9 @@ class FilingFlow:
         message = await _answered(update)
         if message is None:
             return None
-        return await self._village_chosen(message, context, code)
+        return await self._village_chosen(update, message, context, code)
 
-    async def type_village(self, update: Update, context: Context) -> str | None:
+    async def type_village(self, update: Update, context: Context) -> str | int | None:
         """The village's name typed instead of pressed; anything else is kept in the story."""
         message = update.effective_message
         typed = (message.text or "").strip() if message else ""
@@ -272,11 +323,15 @@ class FilingFlow:
         village = next((v for v in villages if typed in (v.name, v.code)), None)
         if message is None or village is None:
             return await self.stray_message(update, context)
-        return await self._village_chosen(message, context, village.code)
+        return await self._village_chosen(update, message, context, village.code)
 
-    async def _village_chosen(self, message: Message, context: Context, code: str) -> str:
+    async def _village_chosen(
+        self, update: Update, message: Message, context: Context, code: str
+    ) -> str | int | None:
         current = draft.load(context)
         current.village = code
+        if current.at_once and update.effective_user is not None:
+            return await self._file_at_once(message, context, update.effective_user, current)
         if current.behalf:
             return await liaison.ask_villager_phone(message, context, current)
         return await draft.ask_story(message, context, current)
@@ -387,6 +442,56 @@ class FilingFlow:
         current = draft.load(context)
         if current.kind not in set(TicketKind) or current.village is None:
             return await self.ask_again(message, context, current)
+        outcome = await self._file(message, context, user, current)
+        if outcome is None:
+            return None
+        await _remove_buttons(message)
+        await message.reply_text(self._filed_text(outcome, current))
+        memory.forget_filed(context)
+        draft.discard(context)
+        return draft.END
+
+    async def _file_at_once(
+        self, message: Message, context: Context, user: User, current: Draft
+    ) -> str | int | None:
+        """File a 找工作人员 ticket; what the villager writes next adds to it (handlers.thread).
+
+        The files he sent go into the ticket's thread as well, so that staff hear a voice
+        message or see a photo in their group as it is, not only as a count on the card.
+        """
+        outcome = await self._file(message, context, user, current)
+        if outcome is None:
+            return None
+        actor = await people.actor(self.services, context, user)
+        for index, attachment in enumerate(outcome.ticket.attachments):
+            try:
+                passed = await self.services.intake.add_villager_message(
+                    actor.id,
+                    outcome.ticket.number,
+                    text=None,
+                    attachment=attachment,
+                    source_key=f"{_source_key(message)}:{index}",
+                )
+            except IntakeError as error:
+                # The file is on the ticket all the same: only its copy in the thread is lost.
+                log.warning("ticket %s: file not passed on: %s", outcome.ticket.number, error)
+                break
+            await self.services.notifier.publish(context.bot, passed)
+        if current.step == VILLAGE and message.from_user and message.from_user.is_bot:
+            await _remove_buttons(message)  # the village buttons, pressed
+        number = outcome.ticket.number
+        await message.reply_text(
+            texts.HANDED_OVER.format(number=number), reply_markup=buttons([ask_another()])
+        )
+        memory.forget_filed(context)
+        draft.discard(context)
+        memory.remember_handed_over(context, number)
+        return draft.END
+
+    async def _file(
+        self, message: Message, context: Context, user: User, current: Draft
+    ) -> Outcome | None:
+        """File the draft and show it to staff; ``None`` (and why, said) if refused."""
         actor = await people.actor(self.services, context, user)
         try:
             outcome = await self.services.intake.file_ticket(
@@ -396,11 +501,7 @@ class FilingFlow:
             await message.reply_text(error.message)
             return None
         await self.services.notifier.publish(context.bot, outcome)
-        await _remove_buttons(message)
-        await message.reply_text(self._filed_text(outcome, current))
-        memory.forget_filed(context)
-        draft.discard(context)
-        return draft.END
+        return outcome
 
     async def redo(self, update: Update, context: Context) -> str | None:
         """重新填写: choose again from the kind on; the story stays."""
@@ -518,7 +619,7 @@ class FilingFlow:
         day = current.reception_day
         return NewTicket(
             # The summary message: a second tap on it returns the ticket the first one filed.
-            source_key=f"tg:{message.chat.id}:{message.message_id}",
+            source_key=_source_key(message),
             kind=TicketKind(current.kind or ""),
             category=self._category(text),
             text=text,
@@ -537,6 +638,27 @@ class FilingFlow:
             reception_date=date.fromisoformat(day) if day else None,
             patrol_place=current.place,
         )
+
+    def _kind(self, question: str) -> TicketKind:
+        """求助 for a message that asks for action, else 咨询 (staff may change it)."""
+        asks_for_action = (
+            bool(question.strip())
+            and self.services.faq.understand(question).kind is Intent.ACTION_REQUEST
+        )
+        return TicketKind.REQUEST if asks_for_action else TicketKind.CONSULTATION
+
+    def _add_answer_shown(self, current: Draft, entry_id: str) -> None:
+        """Add the answer the villager was shown, keeping the whole within the text limit."""
+        base = self.services.faq.base
+        if entry_id not in base:
+            return
+        entry = base.entry(entry_id)
+        answer = base.contacts.fill(entry.answer.strip())
+        shown = texts.ANSWER_SHOWN.format(question=entry.question, answer=answer)
+        room = self.services.intake_config.max_text_chars - len(shown) - 2
+        if len(current.text) > room:
+            current.text = shorten(current.text, max(room, 0))
+        current.text = f"{current.text}\n\n{shown}" if current.text else shown
 
     def _category(self, text: str) -> str:
         """The FAQ domain the story is most likely about, or 其他 when it cannot be told."""
@@ -561,6 +683,11 @@ class FilingFlow:
         if current.behalf:
             return texts.FILED_BEHALF.format(name=current.villager_name, **values)
         return texts.FILED.format(**values)
+
+
+def _source_key(message: Message) -> str:
+    """The source key of a ticket filed from this message."""
+    return f"tg:{message.chat.id}:{message.message_id}"
 
 
 def _pressed(update: Update) -> str:

@@ -11,7 +11,12 @@ from handlers.replies import Choice, Reply
 
 async def send(chat: Chat, reply: Reply) -> Message:
     """Send a reply with its choices as buttons."""
-    return await chat.send_message(reply.text, reply_markup=buttons(reply.choices))
+    return await chat.send_message(reply.text, reply_markup=markup(reply))
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    """A reply's buttons: its choices one per row, then its last row."""
+    return keyboard([*((choice,) for choice in reply.choices), reply.row])
 
 
 def buttons(choices: Iterable[Choice]) -> InlineKeyboardMarkup | None:

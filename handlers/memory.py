@@ -6,6 +6,7 @@ records what it showed, the filing area files it with the ticket.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from telegram.ext import ContextTypes
@@ -14,7 +15,11 @@ Context = ContextTypes.DEFAULT_TYPE
 
 _SHOWN = "faq_shown"
 _LAST_QUESTION = "last_question"
+_HANDED_OVER = "handed_over"
 MAX_SHOWN = 10
+# After 找工作人员, what the villager writes next adds to that ticket for this long: long enough
+# to find and photograph a paper, short enough that a new question days later is a question.
+FOLLOW_UP_SECONDS = 3600
 
 
 def _data(context: Context) -> dict[str, Any]:
@@ -58,3 +63,24 @@ def forget_filed(context: Context) -> None:
     """Clear what was carried into a ticket once it is filed."""
     _data(context).pop(_SHOWN, None)
     _data(context).pop(_LAST_QUESTION, None)
+
+
+def remember_handed_over(context: Context, number: str) -> None:
+    """Record the ticket just filed by 找工作人员: what follows adds to it for a while."""
+    _data(context)[_HANDED_OVER] = {"number": number, "at": time.time()}
+
+
+def handed_over(context: Context) -> str | None:
+    """The ticket filed by 找工作人员 within :data:`FOLLOW_UP_SECONDS`, if any."""
+    value = _data(context).get(_HANDED_OVER)
+    if not isinstance(value, dict) or not isinstance(value.get("number"), str):
+        return None
+    at = value.get("at")
+    if not isinstance(at, (int, float)) or time.time() - at > FOLLOW_UP_SECONDS:
+        return None
+    return str(value["number"])
+
+
+def forget_handed_over(context: Context) -> None:
+    """End the follow-up: the villager asks something new."""
+    _data(context).pop(_HANDED_OVER, None)

@@ -3,9 +3,10 @@
 Every message is understood once (:meth:`knowledge.service.Faq.understand`) and acted on by
 its kind: small talk gets a friendly word, a call for a person is offered a ticket, a message
 about an earlier report is pointed to 我的登记. A message that asks for action (投诉, 请派人来,
-到现在还没发 …) is offered a ticket at once, after the answer when the FAQ has one. The buttons
-here (:mod:`handlers.callbacks`): SHOW_FAQ shows an answer, RATE_FAQ records 👍/👎, HANDOVER and
-REPHRASE follow "都不是" and "换个说法".
+到现在还没发 …) is offered a person at once: in the answer itself when the FAQ has one, else by a
+ticket. The buttons here (:mod:`handlers.callbacks`): SHOW_FAQ shows an answer, DETAILS its
+details, RATE_FAQ records 👍/👎, REPHRASE follows "换个说法"; 找工作人员 (TO_STAFF) is
+:mod:`handlers.filing`'s.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from handlers import callbacks
 from handlers.callbacks import exactly, starts_with
-from handlers.keyboards import buttons, keyboard, send
+from handlers.keyboards import buttons, send
 from handlers.memory import remember_question, remember_shown
-from handlers.replies import Choice, answer_reply, reply_to
+from handlers.replies import DOWN, UP, Choice, answer_reply, details_reply, reply_to, to_staff
 from handlers.services import Services
 from handlers.smalltalk import REPLIES, reply_to_small_talk
 from handlers.texts import answers
@@ -42,9 +43,7 @@ PRIVATE_TEXT = (
 
 FILE_TICKET = Choice(answers.FILE_TICKET, callbacks.FILE_TICKET)
 MY_TICKETS = Choice(texts.MENU_MY_TICKETS, callbacks.MY_TICKETS)
-TICKET_OR_REPHRASE = (FILE_TICKET, Choice(answers.REPHRASE, callbacks.REPHRASE))
-UP = "up"
-DOWN = "down"
+REPHRASE = Choice(answers.REPHRASE, callbacks.REPHRASE)
 
 
 def question_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
@@ -53,11 +52,8 @@ def question_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     return [
         MessageHandler(PRIVATE_TEXT, questions.on_text),
         CallbackQueryHandler(questions.on_show_answer, pattern=starts_with(callbacks.SHOW_FAQ)),
+        CallbackQueryHandler(questions.on_details, pattern=starts_with(callbacks.DETAILS)),
         CallbackQueryHandler(questions.on_rate, pattern=starts_with(callbacks.RATE_FAQ)),
-        CallbackQueryHandler(
-            _say_on_press(texts.HANDED_OVER, buttons(TICKET_OR_REPHRASE)),
-            pattern=exactly(callbacks.HANDOVER),
-        ),
         CallbackQueryHandler(
             _say_on_press(answers.REPHRASE_PROMPT), pattern=exactly(callbacks.REPHRASE)
         ),
@@ -65,7 +61,7 @@ def question_handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
 
 
 async def answer_question(chat: Chat, context: Context, services: Services, text: str) -> None:
-    """Answer a villager's message, offering a ticket when it asks for action.
+    """Answer a villager's message, offering a person when it asks for action.
 
     A message too long for a ticket is cut to its beginning and end (where villagers put the
     question) and answered from that, with a ticket offered, so that nothing is silently lost.
@@ -103,33 +99,34 @@ async def answer_question(chat: Chat, context: Context, services: Services, text
         asks_for_action,
     )
     if result.decision is Decision.ANSWER and result.best is not None:
-        await show_answer(chat, context, services, faq.base.entry(result.best.id))
-    elif not asks_for_action:
-        await send(chat, reply_to(faq, result))
-    if asks_for_action:
+        entry = faq.base.entry(result.best.id)
+        await show_answer(chat, context, services, entry, offer=asks_for_action)
+    elif asks_for_action:
         await chat.send_message(texts.ACTION_OFFER, reply_markup=buttons([FILE_TICKET]))
+    else:
+        await send(chat, reply_to(faq, result))
 
 
-async def show_answer(chat: Chat, context: Context, services: Services, entry: FaqEntry) -> None:
-    """Send an FAQ answer with its related questions and the 'helpful?' buttons.
+async def show_answer(
+    chat: Chat, context: Context, services: Services, entry: FaqEntry, *, offer: bool = False
+) -> None:
+    """Send an FAQ answer with its buttons (:func:`handlers.replies.answer_reply`).
 
-    An answer that names a village's own contacts is filled in with the villager's village, so
-    that he reads his own committee and legal adviser; other answers need no lookup.
+    ``offer`` adds a line offering a person, for a message that asks for action.
     """
     remember_shown(context, entry.id)
-    faq = services.faq
-    village = None
-    if faq.base.contacts.needs_village(entry.answer):
-        village = await services.intake.home_village(chat.id)
-    reply = answer_reply(faq, entry, village)
-    rating = (
-        Choice(texts.RATE_UP, f"{callbacks.RATE_FAQ}{entry.id}:{UP}"),
-        Choice(texts.RATE_DOWN, f"{callbacks.RATE_FAQ}{entry.id}:{DOWN}"),
-    )
-    await chat.send_message(
-        f"{reply.text}\n\n{texts.RATE_PROMPT}",
-        reply_markup=keyboard([*((choice,) for choice in reply.choices), rating]),
-    )
+    village = await _village_for(chat, services, entry.answer)
+    await send(chat, answer_reply(services.faq.base, entry, village, offer=offer))
+
+
+async def _village_for(chat: Chat, services: Services, text: str) -> str | None:
+    """The villager's village where the text names a village's own contacts, else ``None``.
+
+    So that he reads his own committee and legal adviser; other texts need no lookup.
+    """
+    if services.faq.base.contacts.needs_village(text):
+        return await services.intake.home_village(chat.id)
+    return None
 
 
 def shorten(text: str, limit: int) -> str:
@@ -162,6 +159,21 @@ class _Questions:
         await query.answer()
         await show_answer(chat, context, self.services, self.services.faq.base.entry(entry_id))
 
+    async def on_details(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        entry_id = (query.data or "").removeprefix(callbacks.DETAILS)
+        base = self.services.faq.base
+        chat = update.effective_chat
+        if entry_id not in base or base.entry(entry_id).details is None or chat is None:
+            await query.answer(texts.ANSWER_GONE, show_alert=True)
+            return
+        await query.answer()
+        entry = base.entry(entry_id)
+        village = await _village_for(chat, self.services, entry.details or "")
+        await send(chat, details_reply(base, entry, village))
+
     async def on_rate(self, update: Update, context: Context) -> None:
         query = update.callback_query
         if query is None:
@@ -184,9 +196,9 @@ class _Questions:
         await query.answer(texts.THANKS_FOR_RATING)
         await query.edit_message_reply_markup(_without_rating(message.reply_markup))
         if vote == DOWN:
+            entry = self.services.faq.base.entry(entry_id)
             await message.chat.send_message(
-                texts.SORRY_NOT_HELPFUL,
-                reply_markup=buttons(TICKET_OR_REPHRASE),
+                texts.SORRY_NOT_HELPFUL, reply_markup=buttons([to_staff(entry), REPHRASE])
             )
 
 
@@ -215,15 +227,19 @@ def _offers(message: Message, data: str) -> bool:
 
 
 def _without_rating(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The buttons less 👍 and 👎: the rest of their row (找工作人员) stays."""
     if markup is None:
         return None
     rows = [
-        row
-        for row in markup.inline_keyboard
-        if not any(
-            isinstance(button.callback_data, str)
-            and button.callback_data.startswith(callbacks.RATE_FAQ)
+        [
+            button
             for button in row
-        )
+            if not (
+                isinstance(button.callback_data, str)
+                and button.callback_data.startswith(callbacks.RATE_FAQ)
+            )
+        ]
+        for row in markup.inline_keyboard
     ]
-    return InlineKeyboardMarkup(rows) if rows else None
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None

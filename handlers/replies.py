@@ -6,10 +6,17 @@ from dataclasses import dataclass
 
 from handlers import callbacks
 from handlers.texts import answers as texts
+from handlers.texts import questions as question_texts
+from knowledge.loader import KnowledgeBase
 from knowledge.normalize import normalize
 from knowledge.schema import FaqEntry
 from knowledge.service import Faq
 from knowledge.understanding import Decision, Understanding
+
+# Under an answer: a few related questions, or the villager reads on past what he asked.
+MAX_RELATED = 3
+UP = "up"
+DOWN = "down"
 
 
 @dataclass(frozen=True)
@@ -22,10 +29,11 @@ class Choice:
 
 @dataclass(frozen=True)
 class Reply:
-    """A message to send, with its buttons in order."""
+    """A message to send: its buttons one per row, then a last row of short ones side by side."""
 
     text: str
     choices: tuple[Choice, ...] = ()
+    row: tuple[Choice, ...] = ()
 
 
 def reply_to(faq: Faq, result: Understanding) -> Reply:
@@ -33,15 +41,13 @@ def reply_to(faq: Faq, result: Understanding) -> Reply:
     if not normalize(result.query):
         return Reply(texts.EMPTY_MESSAGE)
     if result.decision is Decision.ANSWER and result.best is not None:
-        return answer_reply(faq, faq.base.entry(result.best.id))
+        return answer_reply(faq.base, faq.base.entry(result.best.id))
     if result.decision is Decision.CLARIFY:
         choices = tuple(
             Choice(faq.base.entry(c.id).question, callbacks.SHOW_FAQ + c.id)
             for c in result.candidates
         )
-        return Reply(
-            texts.CLARIFY_PROMPT, (*choices, Choice(texts.NONE_OF_THESE, callbacks.HANDOVER))
-        )
+        return Reply(texts.CLARIFY_PROMPT, (*choices, to_staff()))
     return Reply(
         texts.HANDOVER,
         (
@@ -51,19 +57,54 @@ def reply_to(faq: Faq, result: Understanding) -> Reply:
     )
 
 
-def answer_reply(faq: Faq, entry: FaqEntry, village_code: str | None = None) -> Reply:
-    """An FAQ answer with its sources, the related questions and the 'helpful?' buttons.
+def answer_reply(
+    base: KnowledgeBase, entry: FaqEntry, village_code: str | None = None, *, offer: bool = False
+) -> Reply:
+    """The first reply to a question: the answer, its sources on one line, a short disclaimer.
 
-    The contacts the answer names are filled in, a village's own where ``village_code`` is one.
+    Below it, the related questions by their titles, 📖 详细说明 when the entry has details,
+    and 👍 / 👎 / 找工作人员 on one row. The contacts the answer names are filled in, a village's
+    own where ``village_code`` is one.
+
+    Args:
+        base: The FAQ base.
+        entry: The entry answered.
+        village_code: The villager's village, if known.
+        offer: Add a line offering a person, for a message that asks for action.
+
     """
-    sources = "、".join(c.display() for c in entry.citations)
-    text = faq.base.contacts.fill(
-        f"【{entry.question}】\n\n{entry.answer.strip()}\n\n"
-        f"{texts.SOURCES_LABEL}{sources}\n\n{texts.ANSWER_FOOTER}",
-        village_code,
-    )
+    text = f"【{entry.question}】\n{entry.answer.strip()}\n\n{_sources(base, entry)}\n"
+    text += texts.ANSWER_FOOTER + (f"\n{texts.ACTION_LINE}" if offer else "")
     related = tuple(
-        Choice(faq.base.entry(other).question, callbacks.SHOW_FAQ + other)
-        for other in faq.base.related.get(entry.id, ())
+        Choice(other.title, callbacks.SHOW_FAQ + other.id)
+        for other in base.related_of(entry)
+        if other.title
+    )[:MAX_RELATED]
+    details = (Choice(texts.DETAILS, callbacks.DETAILS + entry.id),) if entry.details else ()
+    rating = (
+        Choice(question_texts.RATE_UP, f"{callbacks.RATE_FAQ}{entry.id}:{UP}"),
+        Choice(question_texts.RATE_DOWN, f"{callbacks.RATE_FAQ}{entry.id}:{DOWN}"),
+        to_staff(entry),
     )
-    return Reply(text, related)
+    return Reply(base.contacts.fill(text, village_code), (*related, *details), rating)
+
+
+def details_reply(base: KnowledgeBase, entry: FaqEntry, village_code: str | None = None) -> Reply:
+    """📖 详细说明: the entry's details under its question, with the same sources line."""
+    details = (entry.details or entry.answer).strip()
+    text = f"【{entry.question}】\n{details}\n\n{_sources(base, entry)}"
+    return Reply(base.contacts.fill(text, village_code), row=(to_staff(entry),))
+
+
+def ask_another() -> Choice:
+    """💬 问问题: how to ask; it also ends adding to a ticket just handed over."""
+    return Choice(question_texts.MENU_ASK, callbacks.ASK)
+
+
+def to_staff(entry: FaqEntry | None = None) -> Choice:
+    """找工作人员: file the villager's question, with the answer he was shown if any."""
+    return Choice(texts.ASK_STAFF, callbacks.TO_STAFF + (entry.id if entry else ""))
+
+
+def _sources(base: KnowledgeBase, entry: FaqEntry) -> str:
+    return texts.SOURCES_LABEL + base.sources_of(entry)

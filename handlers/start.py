@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from handlers import callbacks
+from handlers import callbacks, memory
 from handlers.callbacks import exactly
 from handlers.keyboards import buttons
 from handlers.replies import Choice
@@ -67,5 +67,7 @@ async def _on_ask(update: Update, context: Context) -> None:
     if query is None:
         return
     await query.answer()
+    # Asking something new ends adding to the ticket just handed over (handlers.thread).
+    memory.forget_handed_over(context)
     if query.message is not None:
         await query.message.chat.send_message(texts.ASK_PROMPT)

@@ -6,7 +6,8 @@ private message only when it belongs to one of the sender's unfinished tickets, 
 1. it replies to a bot message about that ticket (the bot's notices name the ticket number);
 2. it names the ticket's number;
 3. the ticket waits on the sender for 补充材料 (:meth:`IntakeService.request_more`);
-4. it begins with 补充 (adding to a ticket rather than starting a new one).
+4. it follows, within the hour, a 找工作人员 that filed that ticket (:mod:`handlers.memory`);
+5. it begins with 补充 (adding to a ticket rather than starting a new one).
 
 ``我的登记`` typed by someone with unfinished tickets lists them (:mod:`handlers.mytickets`)
 instead of offering a new ticket. A message with two or more candidate tickets is held and the
@@ -29,11 +30,13 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import callbacks, draft, feedback, formatting, people
+from handlers import callbacks, draft, feedback, formatting, memory, people
 from handlers.callbacks import starts_with
 from handlers.draft import Context
 from handlers.filing import MEDIA, PRIVATE
+from handlers.keyboards import buttons
 from handlers.mytickets import MyTickets
+from handlers.replies import ask_another
 from handlers.services import Services
 from handlers.texts import thread as texts
 from intake import Attachment, AttachmentKind, IntakeError, TicketView, UserView
@@ -91,7 +94,7 @@ class ThreadRouter:
         if words in texts.LIST_WORDS:
             await MyTickets(self.services).list(update, context)
             raise ApplicationHandlerStop
-        candidates = _candidates(tickets, _number_in(replied), words)
+        candidates = _candidates(tickets, _number_in(replied), words, memory.handed_over(context))
         if not candidates:
             return
         held = _held_from(message)
@@ -147,7 +150,9 @@ class ThreadRouter:
                 await message.reply_text(error.message)
                 return False
             await self.notifier.publish(context.bot, outcome)
-        await message.reply_text(texts.ADDED.format(number=number))
+        # Added after 找工作人员: the way back to asking questions stays one tap away.
+        more = buttons([ask_another()]) if number == memory.handed_over(context) else None
+        await message.reply_text(texts.ADDED.format(number=number), reply_markup=more)
         return True
 
 
@@ -167,7 +172,7 @@ def _number_in(message: Message | None) -> str | None:
 
 
 def _candidates(
-    tickets: tuple[TicketView, ...], replied: str | None, words: str
+    tickets: tuple[TicketView, ...], replied: str | None, words: str, handed_over: str | None
 ) -> list[TicketView]:
     by_number = {ticket.number: ticket for ticket in tickets}
     if replied is not None and replied in by_number:
@@ -179,6 +184,8 @@ def _candidates(
     waiting = [ticket for ticket in tickets if ticket.more_requested_at is not None]
     if waiting:
         return waiting
+    if handed_over is not None and handed_over in by_number:
+        return [by_number[handed_over]]
     return list(tickets) if words.startswith(texts.MORE_WORDS) else []
 
 

@@ -31,16 +31,40 @@ class Citation:
     def __str__(self) -> str:
         return self.law if self.article is None else f"{self.law} {self.article}"
 
-    def display(self) -> str:
-        """The citation as a villager reads it: 《民法典》第1079条."""
-        name = f"《{self.law}》"
-        return name if self.article is None else f"{name}第{self.article}条"
+
+def sources_line(citations: Iterable[Citation], readable: Mapping[str, str]) -> str:
+    """The citations as a villager reads them, each law once with its articles.
+
+    ``民法典 1076``, ``民法典 1077`` and ``婚姻家庭编解释（一） 69`` read
+    ``民法典第1076、1077条；最高法婚姻家庭编解释（一）第69条``.
+
+    Args:
+        citations: The citations, in the order the entry gives them.
+        readable: The name villagers read for a law whose short name says nothing on its own
+            (:func:`load_readable_names`); other laws are read by their short name.
+
+    """
+    articles: dict[str, list[int]] = {}
+    for citation in citations:
+        cited = articles.setdefault(citation.law, [])
+        if citation.article is not None and citation.article not in cited:
+            cited.append(citation.article)
+    return "；".join(
+        readable.get(law, law) + (f"第{'、'.join(map(str, numbers))}条" if numbers else "")
+        for law, numbers in articles.items()
+    )
 
 
 def load_law_names(path: Path) -> dict[str, str]:
     """Read the registry of citable laws: short name to official title."""
     data = read_yaml(path)
     return {str(short): str(title) for short, title in data["laws"].items()}
+
+
+def load_readable_names(path: Path) -> dict[str, str]:
+    """Read the registry's names for villagers: short name to the name on the 依据 line."""
+    data = read_yaml(path)
+    return {str(short): str(name) for short, name in (data.get("readable") or {}).items()}
 
 
 @dataclass(frozen=True)

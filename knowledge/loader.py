@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from knowledge.citations import load_law_names
+from knowledge.citations import load_law_names, load_readable_names, sources_line
 from knowledge.contacts import Contacts
 from knowledge.errors import KnowledgeBaseError, Problem
 from knowledge.lexicon import Lexicon, load_lexicon
@@ -30,6 +30,8 @@ class KnowledgeBase:
         entries: Every entry, in file and then list order.
         domains: Domain name to the label villagers see, in browsing order.
         law_names: Short name of each citable law to its official title.
+        readable_laws: Short name to the name villagers read, where the short name says nothing
+            on its own (``彩礼规定`` reads ``最高法彩礼规定``).
         lexicon: The colloquial-to-legal rewriter.
         related: Entry id to the ids linked with it, both ways.
         contacts: The township's contacts that answers name (:mod:`knowledge.contacts`).
@@ -42,6 +44,7 @@ class KnowledgeBase:
     lexicon: Lexicon
     related: Mapping[str, tuple[str, ...]]
     contacts: Contacts
+    readable_laws: Mapping[str, str]
     _by_id: Mapping[str, FaqEntry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +60,15 @@ class KnowledgeBase:
     def in_domain(self, domain: str) -> tuple[FaqEntry, ...]:
         """The entries of one domain, in file order."""
         return tuple(e for e in self.entries if e.domain == domain)
+
+    def sources_of(self, entry: FaqEntry) -> str:
+        """An entry's sources as villagers read them (:func:`knowledge.citations.sources_line`)."""
+        return sources_line(entry.citations, self.readable_laws)
+
+    def related_of(self, entry: FaqEntry) -> tuple[FaqEntry, ...]:
+        """The entries linked with one: its own ``related`` first, then those that link to it."""
+        linked = dict.fromkeys((*entry.related, *self.related.get(entry.id, ())))
+        return tuple(self.entry(other) for other in linked if other in self)
 
 
 def load_knowledge_base(
@@ -79,8 +91,13 @@ def load_knowledge_base(
     """
     domains = _read_mapping(data_dir / "domains.yaml", "domains")
     law_names = load_law_names(data_dir / "laws.yaml")
+    readable_laws = load_readable_names(data_dir / "laws.yaml")
     lexicon = load_lexicon((data_dir / "lexicon").glob("*.yaml"))
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(data_dir / "laws.yaml", None, "readable", f"unknown law {short!r}")
+        for short in readable_laws
+        if short not in law_names
+    ]
     contacts = _read_contacts(contacts_file or data_dir / CONTACTS_FILE)
     entries: list[FaqEntry] = []
     origin: dict[str, Path] = {}
@@ -97,15 +114,18 @@ def load_knowledge_base(
             origin[entry.id] = path
             problems.extend(_check_entry(path, entry, domains, law_names))
             problems.extend(
-                Problem(path, entry.id, "answer", f"unknown contact {{contact:{name}}}")
-                for name in contacts.unknown(entry.answer)
+                Problem(path, entry.id, part, f"unknown contact {{contact:{name}}}")
+                for part, text in (("answer", entry.answer), ("details", entry.details or ""))
+                for name in contacts.unknown(text)
             )
             entries.append(entry)
     related = _link_both_ways(entries, origin, problems)
     problems.extend(_unknown_near_targets(entries, origin))
     if problems:
         raise KnowledgeBaseError(problems)
-    return KnowledgeBase(tuple(entries), domains, law_names, lexicon, related, contacts)
+    return KnowledgeBase(
+        tuple(entries), domains, law_names, lexicon, related, contacts, readable_laws
+    )
 
 
 def _read_contacts(path: Path) -> Contacts:

@@ -27,5 +27,6 @@ def run(args: argparse.Namespace) -> int:
 def render(reply: Reply) -> str:
     """The reply as terminal text, its buttons numbered from 1."""
     lines = [reply.text]
-    lines += [f"  {number}. {choice.label}" for number, choice in enumerate(reply.choices, 1)]
+    choices = (*reply.choices, *reply.row)
+    lines += [f"  {number}. {choice.label}" for number, choice in enumerate(choices, 1)]
     return "\n".join(lines)

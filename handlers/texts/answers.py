@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 CLARIFY_PROMPT = "您想问的是下面哪一个？请选一个："
-NONE_OF_THESE = "都不是，转人工"
 HANDOVER = (
     "这个问题我这里没有现成的答案，为了不给您说错，会请镇上的工作人员来帮您。\n"
     "您可以把事情经过说得再详细一点，我帮您登记，工作人员会尽快联系您；"
@@ -11,12 +10,13 @@ HANDOVER = (
 )
 FILE_TICKET = "登记问题，请工作人员处理"
 REPHRASE = "换个说法再问"
-SOURCES_LABEL = "法律依据："
+ASK_STAFF = "🙋 找工作人员"
+DETAILS = "📖 详细说明"
+SOURCES_LABEL = "依据："
 # Contacts in braces are filled in from the township's contacts file (knowledge/contacts.py).
-ANSWER_FOOTER = (
-    "以上是一般性的法律知识，不是律师意见。"
-    "具体情况可以找村里的法律明白人、{contact:司法所}，或打12348法律援助热线。"
-)
+ANSWER_FOOTER = "以上是一般法律知识，不是律师意见；您的具体情况可以问{contact:司法所}或打12348。"
+# After the answer to a message that tells of a live dispute or asks for action.
+ACTION_LINE = "这件事要有人来办的话，请点「🙋 找工作人员」，我马上转给镇上的工作人员。"
 EMPTY_MESSAGE = "没看到您的问题，请用一两句话说说您想问什么。"
 TERMINAL_WELCOME = (
     "明白 —— 上新庄镇法律明白助手（终端试用：机器人连的是本机的模拟 Telegram）。\n"

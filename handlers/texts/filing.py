@@ -7,6 +7,13 @@ MEDIA_OFFER = "收到了。要把它登记下来，请镇上的工作人员处�
 FORWARD_OFFER = (
     "收到您转发的消息。需要工作人员处理的话，可以登记下来；想问法律问题，也可以直接用自己的话问我。"
 )
+VOICE_OFFER = (
+    "我只能看懂文字，听不了语音。\n"
+    "不方便打字的话，可以用手机键盘的语音转文字：点键盘上的话筒🎤，对着手机说，"
+    "说完看一眼出来的字，点发送就行。\n"
+    "也可以把这条语音直接交给镇上的工作人员听，请点下面的按钮。"
+)
+VOICE_BUTTON = "🙋 把语音交给工作人员"
 FILE_BUTTON = "登记问题"
 NO_THANKS_BUTTON = "不用了"
 DROPPED = "好的，没有登记。有需要随时告诉我。"
@@ -30,6 +37,7 @@ ASK_VILLAGE = "第二步：这件事是哪个村（社区）的？请点按钮�
 PREVIOUS_PAGE = "⬅ 上一页"
 NEXT_PAGE = "下一页 ➡"
 OWN_VILLAGE = "本村：{name}"
+ASK_VILLAGE_AT_ONCE = "好的，马上转给镇上的工作人员。您是哪个村（社区）的？请点按钮选："
 
 # Step 3: the story.
 ASK_STORY = (
@@ -97,6 +105,14 @@ FILED_BEHALF = (
     "天内答复。进展和答复都会发给您，请您转告村民。发 /mytickets 可以查看。"
 )
 DATE = "{month}月{day}日"
+# 找工作人员: filed at once, and what follows.
+HANDED_OVER = (
+    "好的，已经转给镇上的工作人员了，编号 {number}。工作人员会尽快联系您。\n"
+    "想补充情况（什么时候、和谁、怎么回事），直接接着发给我就行，打字、照片、语音都可以，"
+    "都会加到这件事里。要问别的问题，请先点「💬 问问题」。"
+)
+# Where the ticket shows what the bot had answered (staff read it, so does the villager).
+ANSWER_SHOWN = "—— 明白助手给的回答 ——\n【{question}】\n{answer}"
 
 # Leaving.
 CANCELLED = "好的，已取消，没有登记。有需要随时再来。"

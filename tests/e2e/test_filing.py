@@ -3,9 +3,8 @@
 from bot.local_api import BotMessage, TelegramUser
 from handlers import callbacks, draft
 from handlers.texts import filing as texts
-from handlers.texts import questions
 from intake import AttachmentKind, Source, TicketKind, TicketState
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import ADMIN_ID, BotHarness
 
 VILLAGER_ID = 300001
 NEIGHBOUR_ID = 300002
@@ -215,9 +214,41 @@ async def test_bad_input_at_each_step_gets_a_hint_and_nothing_is_lost(bot: BotHa
     assert len(ticket.text) <= bot.runtime.services.intake_config.max_text_chars
 
 
-async def test_a_voice_message_outside_the_flow_is_offered_filing(bot: BotHarness) -> None:
+async def test_a_voice_message_is_explained_and_can_go_to_staff_as_it_is(bot: BotHarness) -> None:
     user = villager(bot)
     await user.send_voice(duration=30)
+    offer = await user.reply()
+    assert offer.text == texts.VOICE_OFFER
+    assert "只能看懂文字" in offer.text and "语音转文字" in offer.text and "话筒" in offer.text
+    assert offer.buttons == (
+        ((texts.VOICE_BUTTON, callbacks.VOICE_TO_STAFF),),
+        ((texts.NO_THANKS_BUTTON, draft.DROP_OFFER),),
+    )
+
+    village = await choose(user, offer, callbacks.VOICE_TO_STAFF)
+    assert village.text == texts.ASK_VILLAGE_AT_ONCE
+    handed_over = await choose(user, village, draft.VILLAGE_DATA + "V03")
+    me = await bot.intake.get_or_create_user(VILLAGER_ID, "")
+    [ticket] = await bot.intake.list_tickets(me.id)
+    assert handed_over.text == texts.HANDED_OVER.format(number=ticket.number)
+    assert [a.kind for a in ticket.attachments] == [AttachmentKind.VOICE]
+    assert ticket.text == "（内容见附件：语音1个）"
+    # Staff get the card, then the voice message itself in the ticket's thread, to listen to.
+    card, voice = await bot.staff_group.replies(2)
+    assert ticket.number in card.text
+    assert "voice" in voice.raw and ticket.number in voice.text
+    admin = await bot.intake.ensure_admin(ADMIN_ID, "管理员")
+    [passed] = await bot.intake.thread(admin.id, ticket.number)
+    assert passed.attachment == ticket.attachments[0]
+
+    # The offer, pressed again, has nothing left to pass on.
+    assert (await choose(user, offer, callbacks.VOICE_TO_STAFF)).text == texts.STALE_BUTTON
+    assert len(await bot.intake.list_tickets(me.id)) == 1
+
+
+async def test_a_photo_outside_the_flow_is_offered_filing(bot: BotHarness) -> None:
+    user = villager(bot)
+    await user.send_photo()
     offer = await user.reply()
     assert offer.text == texts.MEDIA_OFFER
     assert offer.button_texts == [texts.FILE_BUTTON, texts.NO_THANKS_BUTTON]
@@ -225,16 +256,16 @@ async def test_a_voice_message_outside_the_flow_is_offered_filing(bot: BotHarnes
     kind = await choose(user, offer, callbacks.FILE_TICKET)
     village = await choose(user, kind, draft.KIND_DATA + TicketKind.REQUEST)
     story = await choose(user, village, draft.VILLAGE_DATA + "V03")
-    assert "语音1个" in story.text
-    # The voice message alone is a story: on to the phone, then the summary.
+    assert "照片1个" in story.text
+    # The photo alone is a story: on to the phone, then the summary.
     await choose(user, story, draft.STORY_DONE)
     await user.send(texts.SKIP_BUTTON)
     _, summary = await user.replies(2)
-    assert "（内容见附件：语音1个）" in summary.text
+    assert "（内容见附件：照片1个）" in summary.text
     await choose(user, summary, draft.SUBMIT)
     me = await bot.intake.get_or_create_user(VILLAGER_ID, "")
     [ticket] = await bot.intake.list_tickets(me.id)
-    assert [a.kind for a in ticket.attachments] == [AttachmentKind.VOICE]
+    assert [a.kind for a in ticket.attachments] == [AttachmentKind.PHOTO]
 
 
 async def test_declining_the_offer_forgets_the_file(bot: BotHarness) -> None:
@@ -255,11 +286,9 @@ async def test_declining_the_offer_forgets_the_file(bot: BotHarness) -> None:
 async def test_the_story_starts_with_the_question_just_asked(bot: BotHarness) -> None:
     user = villager(bot)
     await user.send("村里的低保到现在还没发，能不能帮我们问问")
-    # Asking for action: an FAQ answer may come first, then the offer to file.
-    offer = await user.reply()
-    while offer.text != questions.ACTION_OFFER:
-        offer = await user.reply()
-    kind = await choose(user, offer, callbacks.FILE_TICKET)
+    # Asking for action: the FAQ's answer with the offer in it, or the offer to file alone.
+    await user.reply()
+    kind = await start_filing(user)
     village = await choose(user, kind, draft.KIND_DATA + TicketKind.REQUEST)
     story = await choose(user, village, draft.VILLAGE_DATA + "V01")
     assert "村里的低保到现在还没发" in story.text

@@ -98,6 +98,8 @@ texts = (
 PREFIXES = (
     callbacks.SHOW_FAQ,
     callbacks.RATE_FAQ,
+    callbacks.DETAILS,
+    callbacks.TO_STAFF,
     callbacks.TOPICS,
     callbacks.TICKET_HISTORY,
     callbacks.FILING,
@@ -108,7 +110,7 @@ PREFIXES = (
     draft.PAGE_DATA,
 )
 EXACT = (
-    callbacks.HANDOVER,
+    callbacks.VOICE_TO_STAFF,
     callbacks.REPHRASE,
     callbacks.ASK,
     callbacks.MY_TICKETS,

@@ -44,6 +44,8 @@ def test_small_talk_is_recognised(text: str, intent: Intent) -> None:
         "补偿款一直不给，帮我催一下",
         "村上也不问，你们管管吧",
         "谢谢，我要投诉",
+        "邻居占了我家地界 盖了个羊圈 说了不听",
+        "借钱的人一直不还，咋办",
     ],
 )
 def test_a_request_for_action_is_recognised_anywhere_in_the_message(text: str) -> None:

@@ -1,7 +1,9 @@
+import shutil
 from pathlib import Path
 
 import pytest
 
+import knowledge
 from knowledge.errors import KnowledgeBaseError
 from knowledge.loader import load_knowledge_base
 from tests.knowledge.faq_files import entry, write_faq
@@ -23,6 +25,43 @@ def test_a_valid_folder_loads_in_order_with_related_links_both_ways(tmp_path: Pa
     assert base.entry("b.two").domain == "继承"
     assert [e.id for e in base.in_domain("婚姻")] == ["a.one", "a.three"]
     assert "a.one" in base and "x.y" not in base
+
+
+def test_related_entries_list_their_own_links_first_then_those_made_to_them(
+    tmp_path: Path,
+) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.early", related=["b.late"]))
+    write_faq(tmp_path, "b.yaml", entry("b.late", related=["b.own"]), entry("b.own", domain="继承"))
+    base = load_knowledge_base(tmp_path)
+    # The loader's links follow file order: the reverse link from a.early comes first there.
+    assert base.related["b.late"] == ("a.early", "b.own")
+    assert [e.id for e in base.related_of(base.entry("b.late"))] == ["b.own", "a.early"]
+
+
+def test_sources_read_by_the_registrys_readable_names(tmp_path: Path) -> None:
+    sources = ["民法典 1076", "婚姻家庭编解释（一） 69", "民法典 1077"]
+    write_faq(tmp_path, "a.yaml", entry("a.one", sources=sources))
+    base = load_knowledge_base(tmp_path)
+    assert base.sources_of(base.entry("a.one")) == (
+        "民法典第1076、1077条；最高法婚姻家庭编解释（一）第69条"
+    )
+
+
+def test_a_readable_name_for_an_unknown_law_is_named(tmp_path: Path) -> None:
+    bundled = Path(knowledge.__file__).parent
+    data = tmp_path / "data"
+    shutil.copytree(bundled / "lexicon", data / "lexicon")
+    for name in ("domains.yaml", "contacts.yaml"):
+        shutil.copy(bundled / name, data / name)
+    (data / "laws.yaml").write_text(
+        "laws:\n  民法典: 中华人民共和国民法典\nreadable:\n  民法点: 民法典\n", encoding="utf-8"
+    )
+    write_faq(tmp_path / "faq", "a.yaml", entry("a.one"))
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(tmp_path / "faq", data)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{data / 'laws.yaml'}: readable: unknown law '民法点'"
+    ]
 
 
 def test_duplicate_ids_name_both_files(tmp_path: Path) -> None:
@@ -110,6 +149,13 @@ def test_an_answer_naming_an_unknown_contact_fails_with_the_name(tmp_path: Path)
     write_faq(tmp_path, "a.yaml", entry("a.one", answer="请到{contact:司法局}问一问，他们会帮您。"))
     assert problems_of(tmp_path) == [
         f"{tmp_path / 'a.yaml'}: entry a.one: answer: unknown contact {{contact:司法局}}"
+    ]
+
+
+def test_details_naming_an_unknown_contact_fail_with_the_name(tmp_path: Path) -> None:
+    write_faq(tmp_path, "a.yaml", entry("a.one", details="请到{contact:司法局}问一问。"))
+    assert problems_of(tmp_path) == [
+        f"{tmp_path / 'a.yaml'}: entry a.one: details: unknown contact {{contact:司法局}}"
     ]
 
 

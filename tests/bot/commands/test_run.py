@@ -13,6 +13,7 @@ from bot.logs import LOG_FILE
 from handlers.texts import answers as texts
 from handlers.texts import questions
 from tests.bot.commands.conftest import Run
+from tests.knowledge.faq_files import bundled_copy
 
 
 def test_without_a_token_the_real_bot_chats_over_a_local_bot_api(
@@ -24,7 +25,7 @@ def test_without_a_token_the_real_bot_chats_over_a_local_bot_api(
     status, out, _ = run_cli("run", stdin=lines)
     assert status == 0
     # The answer, then the hand-over with its numbered buttons, then the first step of filing.
-    answer = out.index("《民法典》第1077条")
+    answer = out.index("依据：民法典第1077")
     handover = out.index("  1. 登记问题，请工作人员处理")
     filing = out.index("  3. 矛盾纠纷")
     assert answer < handover < filing
@@ -36,8 +37,10 @@ def test_the_terminal_shows_edited_messages_and_pop_up_notices(
 ) -> None:
     monkeypatch.setenv("MINGBAI_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("MINGBAI_TELEGRAM_TOKEN", raising=False)
+    # Without titles or details, 👍 is the answer's first button.
+    monkeypatch.setenv("MINGBAI_FAQ_DIR", str(bundled_copy(tmp_path / "faq")))
     # Browse to 土地 (the category list is edited in place), then ask and press 👍.
-    lines = "/topics\n4\n离婚冷静期多长时间\n5\n"
+    lines = "/topics\n4\n离婚冷静期多长时间\n1\n"
     status, out, _ = run_cli("run", stdin=lines)
     assert status == 0
     categories = out.index("  4. 土地")
@@ -76,7 +79,7 @@ def test_ctrl_c_ends_the_terminal_trial_at_once_with_one_polite_line(tmp_path: P
     chat.stdin.flush()
     # The answer is printed once the bot runs; stdin stays open, so the trial waits for more.
     deadline = time.monotonic() + 60
-    while "《民法典》第1077条" not in chat.stdout.readline():
+    while "依据：民法典第1077" not in chat.stdout.readline():
         assert time.monotonic() < deadline, "no answer from the terminal trial"
     chat.send_signal(signal.SIGINT)
     _, err = chat.communicate(timeout=10)
