@@ -27,6 +27,7 @@ from handlers import callbacks, draft
 from handlers.callbacks import starts_with
 from handlers.draft import Context
 from handlers.notify import Notifier
+from handlers.pufa import subscribe_offer
 from handlers.services import Services
 from handlers.staff import people
 from handlers.texts import feedback as texts
@@ -162,7 +163,8 @@ class FeedbackFlow:
             return REASON
         await Notifier(self.services).publish(context.bot, outcome)
         await message.reply_text(
-            texts.THANKS.format(rating=press.rating.label, number=press.number)
+            texts.THANKS.format(rating=press.rating.label, number=press.number),
+            reply_markup=await subscribe_offer(self.services, message.chat.id),
         )
         return draft.END
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intake import IntakeConfig, IntakeService
 from intake.question_log import QuestionLog
+from knowledge.pufa import PufaCalendar, load_pufa_calendar
 from knowledge.service import Faq
 
 DEFAULT_DIGEST_HOUR = 8
@@ -23,6 +24,7 @@ class Services:
         admin_ids: Telegram ids of the administrators (who grant roles).
         questions: Where every question and 👍/👎 is recorded, for the staff to learn from.
         digest_hour: The hour (township time) each holder gets the digest of their tickets.
+        pufa: The 普法 calendar and its topics.
 
     """
 
@@ -33,3 +35,4 @@ class Services:
     admin_ids: frozenset[int]
     questions: QuestionLog
     digest_hour: int = DEFAULT_DIGEST_HOUR
+    pufa: PufaCalendar = field(default_factory=load_pufa_calendar)
