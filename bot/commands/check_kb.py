@@ -37,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--faq", type=Path, help="FAQ folder (MINGBAI_FAQ_DIR, or the bundled one)")
     parser.add_argument(
-        "--pufa", type=Path, default=BUNDLED_CALENDAR, help="the 普法 calendar (the bundled one)"
+        "--pufa",
+        type=Path,
+        help="the 普法 calendar (without --faq: the bundled one; with --faq: only if given)",
     )
     parser.add_argument("--laws", type=Path, help="folder of statute texts to check citations")
     parser.add_argument(
@@ -55,14 +57,17 @@ def run(args: argparse.Namespace) -> int:
         base = load_knowledge_base(
             args.faq or settings.faq_dir or BUNDLED_FAQ, contacts_file=settings.contacts_file
         )
-        calendar = load_pufa_calendar(args.pufa)
+        # A calendar is checked with the FAQ it ships with: another FAQ folder is checked alone.
+        calendar_path = args.pufa or (None if args.faq else BUNDLED_CALENDAR)
+        calendar = load_pufa_calendar(calendar_path) if calendar_path else None
     except KnowledgeBaseError as error:
         for problem in error.problems:
             print(problem)
         print(f"FAIL: {len(error.problems)} problem(s)")
         return 1
     print(f"{len(base.entries)} entries, {len(base.domains)} domains: valid")
-    print(f"普法 calendar: {len(calendar.days)} days, {len(calendar.topics)} topics: valid")
+    if calendar is not None:
+        print(f"普法 calendar: {len(calendar.days)} days, {len(calendar.topics)} topics: valid")
     if base.contacts.sample:
         print(SAMPLE_CONTACTS)
     _prepare_model(base, settings.effective_model_dir)
@@ -91,8 +96,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _calendar_citations(calendar: PufaCalendar) -> list[tuple[str, Citation]]:
+def _calendar_citations(calendar: PufaCalendar | None) -> list[tuple[str, Citation]]:
     """The calendar's citations, each under its day's id (``pufa:consumer_day``)."""
+    if calendar is None:
+        return []
     return [(f"pufa:{day.id}", c) for day in calendar.days for c in day.citations]
 
 
