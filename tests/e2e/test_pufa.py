@@ -207,6 +207,9 @@ async def test_pufa_an_officer_schedules_an_extra_push_and_sees_it_delivered(
     neighbour = bot.user(NEIGHBOUR_ID, "韩大妈")
     await subscribed(user)
     await untick(neighbour, await subscribed(neighbour), "consumer")
+    # Subscribed once, then blocked the bot (Telegram refuses to write to them).
+    bot.user(STRANGER_ID, "路人")
+    await Subscriptions(bot.intake.engine).subscribe(STRANGER_ID, ["consumer"])
     await bot.staff(OFFICER_ID, "韩干事", Role.TOWNSHIP_OFFICER)
     await bot.staff(GRID_WORKER_ID, "网格员马", Role.GRID_WORKER, grid_code="G01")
     now = utcnow().astimezone(SHANGHAI)
@@ -234,7 +237,7 @@ async def test_pufa_an_officer_schedules_an_extra_push_and_sees_it_delivered(
         status, _, page = await browser.post(
             "/broadcasts", {"piece": "lottery", "date": "2027-01-01", "time": "09:00"}
         )
-        assert status == 400 and texts_of(page) == ["请从列表里选一段普法内容。"]
+        assert status == 400 and errors_of(page) == ["请从列表里选一段普法内容。"]
         status, _, page = await browser.post(
             "/broadcasts", {"piece": "consumer_day", "date": "明天", "time": "09:00"}
         )
@@ -258,12 +261,19 @@ async def test_pufa_an_officer_schedules_an_extra_push_and_sees_it_delivered(
         await PufaJobs(bot.runtime.services).run(sender(bot))
         push = await user.reply()
         assert push.text == push_text(piece(bot, "consumer_day"))
-        assert await counts_once_settled(browser) == ("1", "1", "0")
+        assert await counts_once_settled(browser) == ("2", "1", "1")
+    # Who blocked the bot gets no more pushes (once the relay has reported the refusal).
+    for _ in range(50):
+        if await Subscriptions(bot.intake.engine).topics(STRANGER_ID) is None:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("a subscriber who blocked the bot is still subscribed")
     await asyncio.sleep(0.3)
     assert neighbour.unread == 0  # unticked 消费
 
 
-def texts_of(page: str) -> list[str]:
+def errors_of(page: str) -> list[str]:
     return re.findall(r'<p class="error" role="alert" id="error">([^<]*)</p>', page)
 
 

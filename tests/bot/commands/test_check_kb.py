@@ -12,12 +12,18 @@ def test_the_bundled_base_passes_against_the_statutes(run_cli: Run, shared: Path
     assert "citations checked against" in out
 
 
-def test_a_missing_article_is_reported_and_fails(run_cli: Run, tmp_path: Path) -> None:
+def civil_code_with_1079(tmp_path: Path) -> Path:
+    """A folder of statute texts holding one article of the Civil Code."""
     laws = tmp_path / "laws"
     laws.mkdir()
     (laws / "民法典.md").write_text(
         "# 中华人民共和国民法典\n<!-- INFO END -->\n第一千零七十九条 离婚。\n", encoding="utf-8"
     )
+    return laws
+
+
+def test_a_missing_article_is_reported_and_fails(run_cli: Run, tmp_path: Path) -> None:
+    laws = civil_code_with_1079(tmp_path)
     faq = write_faq(
         tmp_path / "faq",
         "a.yaml",
@@ -75,11 +81,7 @@ def test_review_without_the_statute_texts_fails(run_cli: Run) -> None:
 
 
 def test_the_calendars_citations_are_checked_like_the_faqs(run_cli: Run, tmp_path: Path) -> None:
-    laws = tmp_path / "laws"
-    laws.mkdir()
-    (laws / "民法典.md").write_text(
-        "# 中华人民共和国民法典\n<!-- INFO END -->\n第一千零七十九条 离婚。\n", encoding="utf-8"
-    )
+    laws = civil_code_with_1079(tmp_path)
     faq = write_faq(
         tmp_path / "faq",
         "a.yaml",
