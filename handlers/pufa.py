@@ -49,8 +49,22 @@ TOPICS_PER_ROW = 2
 
 def push_text(piece: PufaDay) -> str:
     """The message a subscriber gets for a piece: title, text, sources, and how to stop."""
-    sources = texts.SOURCES_SEPARATOR.join(c.display() for c in piece.citations)
-    return texts.PUSH.format(title=piece.title, text=piece.text, sources=sources)
+    return texts.PUSH.format(title=piece.title, text=piece.text, sources=sources_line(piece))
+
+
+def sources_line(piece: PufaDay) -> str:
+    """The sources, each law named once: 《民法典》第288、290条；《人民调解法》第4条."""
+    articles: dict[str, list[str]] = {}
+    for citation in piece.citations:
+        cited = articles.setdefault(citation.law, [])
+        if citation.article is not None:
+            cited.append(str(citation.article))
+    return texts.SOURCES_SEPARATOR.join(
+        texts.LAW_ARTICLES.format(law=law, articles=texts.ARTICLE_SEPARATOR.join(numbers))
+        if numbers
+        else texts.LAW.format(law=law)
+        for law, numbers in articles.items()
+    )
 
 
 async def subscribe_offer(services: Services, chat_id: int) -> InlineKeyboardMarkup | None:

@@ -49,14 +49,14 @@ async def queued(engine: AsyncEngine) -> list[tuple[int, int | None, str]]:
 
 
 async def test_a_due_broadcast_goes_once_to_each_chat_subscribed_to_its_topic(
-    engine: AsyncEngine, broadcasts: Broadcasts, subscribed: Subscriptions
+    engine: AsyncEngine, broadcasts: Broadcasts, clock: FakeClock, subscribed: Subscriptions
 ) -> None:
-    assert await broadcasts.plan(planned(FakeClock(broadcasts._clock())))
+    assert await broadcasts.plan(planned(clock))
 
     assert await broadcasts.send_out_due() == 2
     # Sending out again, or planning the same key again, queues nothing more.
     assert await broadcasts.send_out_due() == 0
-    assert not await broadcasts.plan(planned(FakeClock(broadcasts._clock())))
+    assert not await broadcasts.plan(planned(clock))
     assert await broadcasts.send_out_due() == 0
 
     assert await queued(engine) == [
