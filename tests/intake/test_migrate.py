@@ -91,4 +91,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0010_offline_intake_and_liaisons.py",
         "0011_dead_letters_and_bot_scoped_inbox.py",
         "0013_question_text_retention.py",
+        "0014_pufa_broadcasts.py",
     ]
