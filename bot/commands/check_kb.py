@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--pufa",
         type=Path,
-        help="the 普法 calendar (without --faq: the bundled one; with --faq: only if given)",
+        help="the 普法 calendar (MINGBAI_PUFA_FILE; without --faq, the bundled one)",
     )
     parser.add_argument("--laws", type=Path, help="folder of statute texts to check citations")
     parser.add_argument(
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             args.faq or settings.faq_dir or BUNDLED_FAQ, contacts_file=settings.contacts_file
         )
         # A calendar is checked with the FAQ it ships with: another FAQ folder is checked alone.
-        calendar_path = args.pufa or (None if args.faq else BUNDLED_CALENDAR)
+        calendar_path = args.pufa or settings.pufa_file or (None if args.faq else BUNDLED_CALENDAR)
         calendar = load_pufa_calendar(calendar_path) if calendar_path else None
     except KnowledgeBaseError as error:
         for problem in error.problems:

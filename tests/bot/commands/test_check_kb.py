@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from tests.bot.commands.conftest import Run
 from tests.knowledge.faq_files import entry, write_faq
 
@@ -104,9 +106,17 @@ def test_the_calendars_citations_are_checked_like_the_faqs(run_cli: Run, tmp_pat
     assert "4 citations checked against" in out
 
 
-def test_an_invalid_calendar_fails(run_cli: Run, tmp_path: Path) -> None:
+def test_an_invalid_calendar_fails(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calendar = tmp_path / "pufa.yaml"
     calendar.write_text("topics: {land: 土地}\ndays: [{id: x}]\n", encoding="utf-8")
     status, out, _ = run_cli("check-kb", "--pufa", str(calendar))
+    assert status == 1
+    assert f"{calendar}: entry x: date: missing" in out
+
+    # The township's own calendar, as the bot reads it.
+    monkeypatch.setenv("MINGBAI_PUFA_FILE", str(calendar))
+    status, out, _ = run_cli("check-kb")
     assert status == 1
     assert f"{calendar}: entry x: date: missing" in out
