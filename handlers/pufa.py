@@ -142,8 +142,12 @@ class PufaFlow:
             return
         topic = (query.data or "").removeprefix(TOPIC)
         chat_id = query.message.chat.id
+        if topic not in self.calendar.topics:
+            # A button from an older calendar, or forged.
+            await query.answer(texts.UNKNOWN_TOPIC, show_alert=True)
+            return
         chosen = await self.subscriptions.topics(chat_id)
-        if chosen is None or topic not in self.calendar.topics:
+        if chosen is None:
             await query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
             return
         if chosen == {topic}:

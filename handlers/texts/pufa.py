@@ -11,6 +11,7 @@ TOPIC_OFF = "⬜ {name}"
 DONE_BUTTON = "选好了"
 DONE = "好的，您订阅的主题：{topics}。\n想改主题，发送 /dingyue；不想再收，发送 /tuiding 退订。"
 LAST_TOPIC = "至少要留一个主题。不想再收普法消息，请发送 /tuiding 退订。"
+UNKNOWN_TOPIC = "没有这个主题了，请发送 /dingyue 重新选择。"
 NOT_SUBSCRIBED = "您没有订阅普法消息。想订阅，请发送 /dingyue。"
 SUBSCRIBE_BUTTON = "📖 订阅普法消息"
 
