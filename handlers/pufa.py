@@ -238,7 +238,10 @@ class PufaJobs:
 
 
 def schedule_pufa_jobs(job_queue: JobQueue[Context], services: Services) -> None:
-    """Look every minute for a 普法 day to plan and broadcasts to send out."""
+    """Look every minute, from a minute after the start, for a 普法 day and broadcasts due.
+
+    Not at once: a bot restarted for a moment (or a test's bot) has no push to hurry.
+    """
     job_queue.run_repeating(
-        PufaJobs(services).run, interval=PUFA_EVERY, first=timedelta(seconds=10), name=PUFA_JOB
+        PufaJobs(services).run, interval=PUFA_EVERY, first=PUFA_EVERY, name=PUFA_JOB
     )

@@ -1,6 +1,9 @@
 """普法 on the township's days, end to end over HTTP: /dingyue and its topics, /tuiding, a
 calendar day's push reaching each subscriber exactly once across a second run and a restart,
 and an officer's extra push scheduled in the console, counted as delivered.
+
+The tests run the broadcast job by hand, on clocks stopped at the township times they name; the
+bot's own job first runs a minute after it starts, when each test is over.
 """
 
 from __future__ import annotations
