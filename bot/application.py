@@ -18,6 +18,7 @@ from handlers.guard import guard_handlers
 from handlers.liaison import liaison_handlers
 from handlers.mytickets import mytickets_handlers
 from handlers.private_chats import private_chat_handlers
+from handlers.pufa import pufa_handlers, schedule_pufa_jobs
 from handlers.questions import question_handlers
 from handlers.services import Services
 from handlers.smalltalk import smalltalk_handlers
@@ -47,6 +48,7 @@ AREAS = (
     start_handlers,
     topics_handlers,
     mytickets_handlers,
+    pufa_handlers,
     thread_handlers,
     smalltalk_handlers,
     question_handlers,
@@ -85,3 +87,4 @@ def configure_application(application: App, services: Services, console_url: str
     application.add_error_handler(report_error)
     if application.job_queue is not None:
         schedule_staff_jobs(application.job_queue, services)
+        schedule_pufa_jobs(application.job_queue, services)

@@ -52,6 +52,7 @@ from intake.inbox import Inbox, Received
 from intake.leadership import RETRY_SECONDS, leadership
 from intake.outbox import Delivery, Letter, Outbox
 from intake.private_chats import PrivateChats
+from intake.subscriptions import Subscriptions
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ class Pipeline:
         self.sender = self._queueing_bot()
         self._live_cards = LiveCards(runtime.services)
         self._private_chats = PrivateChats(engine)
+        self._subscriptions = Subscriptions(engine)
         self._card_places = CardPlaces(engine)
         self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
         self._processor: UpdateProcessor | None = None
@@ -448,6 +450,9 @@ class Pipeline:
     async def _undeliverable(self, letter: Letter, state: Delivery) -> None:
         if state is Delivery.UNDELIVERABLE and letter.chat_id > 0:
             await self._private_chats.refused(letter.chat_id)
+            if letter.bulk:
+                # Blocked: no more 普法 until they come back and /dingyue again.
+                await self._subscriptions.unsubscribe(letter.chat_id)
         await self._live_cards.undelivered(self.sender, letter, state)
         if letter.regarding is None:
             return

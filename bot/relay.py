@@ -18,7 +18,9 @@ The results of calls already made are kept until they are recorded, so a message
 while the database was away is not sent again.
 
 Within a chat, calls are spaced to Telegram's limits: about one message a second in a private
-chat (a short burst allowed) and twenty a minute in a group.
+chat (a short burst allowed) and twenty a minute in a group. Across chats, Telegram allows about
+thirty messages a second: every message counts against that, but only broadcasts' messages wait
+for room, so replies go at once while a broadcast to every subscriber takes its time.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class SendLimits:
         private_per_second: Then this many a second.
         group_burst: Messages a group may receive at once.
         group_per_second: Then this many a second.
+        broadcast_burst: Broadcast messages that may go at once, over all chats.
+        broadcast_per_second: Then this many messages a second, over all chats, replies included.
         concurrency: Calls in flight at once, over all chats.
         batch: Rows taken per round.
         first_retry: The pause before the first retry; each further one doubles it.
@@ -66,6 +70,8 @@ class SendLimits:
     private_per_second: float = 1.0
     group_burst: float = 20.0
     group_per_second: float = 20 / 60
+    broadcast_burst: float = 30.0
+    broadcast_per_second: float = 30.0
     concurrency: int = 64
     batch: int = 500
     first_retry: timedelta = timedelta(seconds=1)
@@ -108,6 +114,34 @@ class _Buckets:
         return min(burst, tokens + (now - then) * rate)
 
 
+class _GlobalBucket:
+    """One token bucket over all chats: everything takes from it, broadcasts wait for it."""
+
+    def __init__(self, limits: SendLimits) -> None:
+        self._burst = limits.broadcast_burst
+        self._rate = limits.broadcast_per_second
+        self._tokens = self._burst
+        self._then: float | None = None
+
+    def wait(self, now: float) -> float:
+        """Seconds until a broadcast message may go (0: now)."""
+        tokens = self._refill(now)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self._rate
+
+    def until_full(self, now: float) -> float:
+        """Seconds until the bucket is full again, to send held messages in a batch."""
+        return max(self._burst - self._refill(now), 0.0) / self._rate
+
+    def take(self, now: float) -> None:
+        """Count one message (a reply may take the bucket below zero: it is not held)."""
+        self._tokens = self._refill(now) - 1
+        self._then = now
+
+    def _refill(self, now: float) -> float:
+        then = now if self._then is None else self._then
+        return min(self._burst, self._tokens + (now - then) * self._rate)
+
+
 class Relay:
     """Delivers the outbox until stopped.
 
@@ -131,6 +165,7 @@ class Relay:
         self._on_undeliverable = on_undeliverable
         self._limits = limits or SendLimits()
         self._buckets = _Buckets(self._limits)
+        self._everyone = _GlobalBucket(self._limits)
         self._slots = asyncio.Semaphore(self._limits.concurrency)
         self._wakeup = Wakeup()
         self._unrecorded: list[tuple[Letter, Result]] = []
@@ -180,13 +215,9 @@ class Relay:
         idle = self._limits.idle_poll.total_seconds()
         letters = await self._outbox.due(self._limits.batch)
         now = loop.time()
-        waits = [self._buckets.wait(letter.chat_id, now) for letter in letters]
-        ready = [letter for letter, wait in zip(letters, waits, strict=True) if wait == 0]
+        ready, waits = self._admit(letters, now)
         if not ready:
             return min([idle, *waits])
-        for letter in ready:
-            if _counts(letter):
-                self._buckets.take(letter.chat_id, now)
         outstanding = len(ready)
         returned = asyncio.Event()
 
@@ -217,6 +248,27 @@ class Relay:
         for call in calls:
             call.result()  # a bug in a call is raised, not lost
         return 0.0
+
+    def _admit(self, letters: list[Letter], now: float) -> tuple[list[Letter], list[float]]:
+        """The letters that may go now (counted as sent), and how long the others must wait.
+
+        A broadcast's letters held for the global limit wait until the bucket is full again,
+        so that they go in batches rather than one round each.
+        """
+        ready: list[Letter] = []
+        waits: list[float] = []
+        for letter in letters:
+            wait = self._buckets.wait(letter.chat_id, now)
+            if wait == 0 and letter.bulk and self._everyone.wait(now) > 0:
+                wait = self._everyone.until_full(now)
+            if wait > 0:
+                waits.append(wait)
+                continue
+            ready.append(letter)
+            if _counts(letter):
+                self._buckets.take(letter.chat_id, now)
+                self._everyone.take(now)
+        return ready, waits
 
     async def _settle(self) -> None:
         """Record the results of the calls made, then report those that can never be delivered.

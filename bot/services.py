@@ -13,6 +13,7 @@ from handlers.services import Services
 from intake import IntakeService, create_engine, load_config, upgrade
 from intake.question_log import QuestionLog
 from intake.state_store import StateStore
+from knowledge.pufa import BUNDLED_CALENDAR, load_pufa_calendar
 from knowledge.service import Faq
 from knowledge.understanding import UnderstandingConfig
 
@@ -68,6 +69,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             ),
             notifier_for=Notifier,
             digest_hour=settings.digest_hour,
+            pufa=load_pufa_calendar(settings.pufa_file or BUNDLED_CALENDAR),
         )
         yield Runtime(services, StateStore(engine))
     finally:

@@ -39,6 +39,7 @@ class Settings(BaseModel):
     faq_dir: Path | None = None
     model_dir: Path | None = None
     contacts_file: Path | None = None
+    pufa_file: Path | None = None
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = "https://api.telegram.org/file/bot"

@@ -22,6 +22,8 @@ TICKET_HISTORY = "my:"  # + ticket number: its public history
 
 # /forget (handlers.forget): + "yes" or "no".
 FORGET = "forget:"
+# 普法 messages (handlers.pufa): + "sub", "t:" + topic, "done", "stop:yes" / "stop:no".
+PUFA = "pufa:"
 # A ticket's thread (handlers.thread): + ticket number, "the held message is for this one".
 THREAD_CHOICE = "t:"
 

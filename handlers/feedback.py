@@ -25,6 +25,7 @@ from handlers import callbacks, draft, people
 from handlers.callbacks import starts_with
 from handlers.draft import Context
 from handlers.feedback_prompts import parse_press, rating_buttons
+from handlers.pufa import subscribe_offer
 from handlers.services import Services
 from handlers.texts import feedback as texts
 from handlers.texts import filing as filing_texts
@@ -105,7 +106,8 @@ class FeedbackFlow:
             return REASON
         await self.services.notifier.publish(context.bot, outcome)
         await message.reply_text(
-            texts.THANKS.format(rating=press.rating.label, number=press.number)
+            texts.THANKS.format(rating=press.rating.label, number=press.number),
+            reply_markup=await subscribe_offer(self.services, message.chat.id),
         )
         return draft.END
 

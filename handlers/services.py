@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Protocol
@@ -13,6 +13,7 @@ from telegram import Bot
 from intake import IntakeConfig, IntakeService, Outcome
 from intake.clock import utcnow
 from intake.question_log import QuestionLog
+from knowledge.pufa import PufaCalendar, load_pufa_calendar
 from knowledge.service import Faq
 
 DEFAULT_DIGEST_HOUR = 8
@@ -42,6 +43,7 @@ class Services:
         digest_hour: The hour (township time) each holder gets the digest of their tickets.
         clock: Returns the current instant (timezone-aware): "today" on cards, the guard's
             windows; tests pass a fake one.
+        pufa: The 普法 calendar and its topics.
 
     """
 
@@ -54,6 +56,7 @@ class Services:
     notifier_for: Callable[[Services], Notifying]
     digest_hour: int = DEFAULT_DIGEST_HOUR
     clock: Callable[[], datetime] = utcnow
+    pufa: PufaCalendar = field(default_factory=load_pufa_calendar)
 
     @cached_property
     def notifier(self) -> Notifying:

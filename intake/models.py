@@ -506,6 +506,10 @@ class OutboxMessage(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_error: Mapped[str | None] = mapped_column(String(200))
     card_key: Mapped[str | None] = mapped_column(String(32))
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
+
+    # One message per broadcast and chat, however often the broadcast is sent out.
+    __table_args__ = (UniqueConstraint("broadcast_id", "chat_id"),)
 
 
 class LiaisonApplication(Base):
@@ -576,3 +580,42 @@ class DeadLetter(Base):
     error: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+class Broadcast(Base):
+    """A 普法 message for every subscriber of its topic (:mod:`intake.broadcasts`).
+
+    ``key`` names what the broadcast is (a calendar day of a year, or one an officer scheduled),
+    so that it is made once however often it is asked for; ``sent_out_at`` is when its outbox
+    rows were written, ``None`` while it waits for ``send_at``.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    piece: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Subscription(Base):
+    """A private chat that asked for 普法 messages (/dingyue), with its topics."""
+
+    __tablename__ = "subscriptions"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    subscribed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SubscriptionTopic(Base):
+    """One topic a subscribed chat wants to hear about."""
+
+    __tablename__ = "subscription_topics"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.chat_id"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)

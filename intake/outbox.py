@@ -59,6 +59,7 @@ class Letter:
     attempts: int
     regarding: Regarding | None
     card_key: str | None = None
+    bulk: bool = False  # part of a broadcast, held to the broadcast limit
 
 
 _regarding: ContextVar[Regarding | None] = ContextVar("mingbai_outbox_regarding", default=None)
@@ -125,8 +126,9 @@ class Outbox:
         """The first pending row of each chat, where its time has come, oldest first.
 
         Only a chat's first row is offered, so a chat's messages arrive in the order queued
-        even when one of them must wait for a retry. Rows that cannot be read are set aside as
-        dead letters on the way.
+        even when one of them must wait for a retry. Rows of broadcasts come after the others,
+        so that a broadcast to thousands never holds up a reply. Rows that cannot be read are
+        set aside as dead letters on the way.
         """
         heads = (
             select(func.min(OutboxMessage.id))
@@ -140,7 +142,7 @@ class Outbox:
                     OutboxMessage.id.in_(heads),
                     OutboxMessage.next_attempt_at <= self._clock(),
                 )
-                .order_by(OutboxMessage.id)
+                .order_by(OutboxMessage.broadcast_id.is_not(None), OutboxMessage.id)
                 .limit(limit)
             )
             checked = [(row, _unreadable(row)) for row in rows]
@@ -232,7 +234,9 @@ class Outbox:
         return {state: found.get(state, 0) for state in Delivery}
 
     async def purge(self) -> int:
-        """Forget rows finished longer ago than :data:`KEEP_FINISHED`.
+        """Forget rows finished longer ago than :data:`KEEP_FINISHED`, except broadcasts'.
+
+        A broadcast's rows are its record of who got it (:mod:`intake.broadcasts`).
 
         Returns:
             How many were forgotten.
@@ -241,7 +245,8 @@ class Outbox:
         async with self._sessions.begin() as session:
             result = await session.execute(
                 delete(OutboxMessage).where(
-                    OutboxMessage.finished_at < self._clock() - KEEP_FINISHED
+                    OutboxMessage.finished_at < self._clock() - KEEP_FINISHED,
+                    OutboxMessage.broadcast_id.is_(None),
                 )
             )
             return int(getattr(result, "rowcount", 0) or 0)
@@ -283,7 +288,16 @@ def _unreadable(row: OutboxMessage) -> str | None:
 
 def _letter(row: OutboxMessage) -> Letter:
     about = Regarding(row.ticket_number, row.about or "") if row.ticket_number is not None else None
-    return Letter(row.id, row.chat_id, row.method, row.params, row.attempts, about, row.card_key)
+    return Letter(
+        row.id,
+        row.chat_id,
+        row.method,
+        row.params,
+        row.attempts,
+        about,
+        row.card_key,
+        bulk=row.broadcast_id is not None,
+    )
 
 
 def _edits_card(letter: Letter) -> bool:

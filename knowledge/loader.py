@@ -134,7 +134,7 @@ def _read_contacts(path: Path) -> Contacts:
     except (OSError, yaml.YAMLError) as error:
         raise KnowledgeBaseError([Problem(path, None, None, f"cannot read: {error}")]) from error
     except ValidationError as error:
-        raise KnowledgeBaseError(_validation_problems(path, None, error)) from error
+        raise KnowledgeBaseError(validation_problems(path, None, error)) from error
 
 
 def _read_mapping(path: Path, key: str) -> dict[str, str]:
@@ -150,7 +150,7 @@ def _read_entries(path: Path, problems: list[Problem]) -> list[FaqEntry]:
         problems.append(Problem(path, None, None, f"cannot read: {error}"))
         return []
     except ValidationError as error:
-        problems.extend(_validation_problems(path, None, error))
+        problems.extend(validation_problems(path, None, error))
         return []
     entries = []
     for index, raw_entry in enumerate(top.entries, start=1):
@@ -158,11 +158,12 @@ def _read_entries(path: Path, problems: list[Problem]) -> list[FaqEntry]:
         try:
             entries.append(FaqEntry.model_validate(raw_entry))
         except ValidationError as error:
-            problems.extend(_validation_problems(path, label, error))
+            problems.extend(validation_problems(path, label, error))
     return entries
 
 
-def _validation_problems(path: Path, entry: str | None, error: ValidationError) -> list[Problem]:
+def validation_problems(path: Path, entry: str | None, error: ValidationError) -> list[Problem]:
+    """Each of pydantic's findings as a problem of ``entry`` in the file ``path``."""
     return [
         Problem(path, entry, ".".join(str(p) for p in e["loc"]) or None, _message(e))
         for e in error.errors()

@@ -13,6 +13,22 @@ NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")]
 
 
+def citation_form(sources: tuple[str, ...]) -> tuple[str, ...]:
+    """``sources`` as given, if each is a citation (``民法典 1079``); a pydantic validator.
+
+    Raises:
+        ValueError: Naming the first that is not.
+
+    """
+    for source in sources:
+        if Citation.parse(source) is None:
+            raise ValueError(
+                f"{source!r} is not of the form '<law short name> <article>' "
+                "(e.g. '民法典 1079') or '<law short name>'"
+            )
+    return sources
+
+
 class NearQuestion(BaseModel):
     """A question that sounds like an entry's but belongs to a neighbouring one.
 
@@ -53,13 +69,7 @@ class FaqEntry(BaseModel):
     @field_validator("sources")
     @classmethod
     def _citations_have_the_form(cls, sources: tuple[str, ...]) -> tuple[str, ...]:
-        for source in sources:
-            if Citation.parse(source) is None:
-                raise ValueError(
-                    f"{source!r} is not of the form '<law short name> <article>' "
-                    "(e.g. '民法典 1079') or '<law short name>'"
-                )
-        return sources
+        return citation_form(sources)
 
     @property
     def citations(self) -> tuple[Citation, ...]:

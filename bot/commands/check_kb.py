@@ -1,4 +1,4 @@
-"""``mingbai check-kb``: validate the FAQ files and, with ``--laws``, every citation.
+"""``mingbai check-kb``: validate the FAQ and the 普法 calendar; with ``--laws``, their citations.
 
 ``--review`` adds a reading aid for a legal reviewer: each cited article's key terms, split by
 whether the answer uses them (:mod:`knowledge.review`).
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import load_settings
-from knowledge.citations import check_citations
+from knowledge.citations import Citation, check_citations
 from knowledge.errors import KnowledgeBaseError
 from knowledge.loader import BUNDLED_FAQ, KnowledgeBase, load_knowledge_base
+from knowledge.pufa import BUNDLED_CALENDAR, PufaCalendar, load_pufa_calendar
 from knowledge.review import review
 from knowledge.service import Faq
 from knowledge.statutes import article_numbers, read_articles
@@ -35,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "check-kb", help="validate the FAQ base and its citations; prepare the understanding model"
     )
     parser.add_argument("--faq", type=Path, help="FAQ folder (MINGBAI_FAQ_DIR, or the bundled one)")
+    parser.add_argument(
+        "--pufa",
+        type=Path,
+        help="the 普法 calendar (MINGBAI_PUFA_FILE; without --faq, the bundled one)",
+    )
     parser.add_argument("--laws", type=Path, help="folder of statute texts to check citations")
     parser.add_argument(
         "--review",
@@ -51,12 +57,17 @@ def run(args: argparse.Namespace) -> int:
         base = load_knowledge_base(
             args.faq or settings.faq_dir or BUNDLED_FAQ, contacts_file=settings.contacts_file
         )
+        # A calendar is checked with the FAQ it ships with: another FAQ folder is checked alone.
+        calendar_path = args.pufa or settings.pufa_file or (None if args.faq else BUNDLED_CALENDAR)
+        calendar = load_pufa_calendar(calendar_path) if calendar_path else None
     except KnowledgeBaseError as error:
         for problem in error.problems:
             print(problem)
         print(f"FAIL: {len(error.problems)} problem(s)")
         return 1
     print(f"{len(base.entries)} entries, {len(base.domains)} domains: valid")
+    if calendar is not None:
+        print(f"普法 calendar: {len(calendar.days)} days, {len(calendar.topics)} topics: valid")
     if base.contacts.sample:
         print(SAMPLE_CONTACTS)
     _prepare_model(base, settings.effective_model_dir)
@@ -71,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     statutes = read_articles(args.laws)
     if args.review:
         _print_review(base, statutes)
-    cited = [(e.id, c) for e in base.entries for c in e.citations]
+    cited = [(e.id, c) for e in base.entries for c in e.citations] + _calendar_citations(calendar)
     check = check_citations(cited, base.law_names, article_numbers(statutes))
     for entry_id, citation in check.missing:
         print(f"{entry_id}: {citation}: no such article in {base.law_names[citation.law]}")
@@ -83,6 +94,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"FAIL: {len(check.missing)} citation(s) name an article that does not exist")
         return 1
     return 0
+
+
+def _calendar_citations(calendar: PufaCalendar | None) -> list[tuple[str, Citation]]:
+    """The calendar's citations, each under its day's id (``pufa:consumer_day``)."""
+    if calendar is None:
+        return []
+    return [(f"pufa:{day.id}", c) for day in calendar.days for c in day.citations]
 
 
 def _print_review(base: KnowledgeBase, statutes: Mapping[str, Mapping[int, str]]) -> None:

@@ -15,7 +15,17 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from yarl import URL
 
-from bot.console import admin, dead_letters, figures, learning, liaisons, offline, texts, tickets
+from bot.console import (
+    admin,
+    broadcasts,
+    dead_letters,
+    figures,
+    learning,
+    liaisons,
+    offline,
+    texts,
+    tickets,
+)
 from bot.console.core import (
     CONSOLE,
     PRE_COOKIE,
@@ -92,6 +102,7 @@ def build_console(
     learning.add_routes(router)
     admin.add_routes(router)
     dead_letters.add_routes(router)
+    broadcasts.add_routes(router)
     return app
 
 

@@ -128,3 +128,10 @@ DEAD_LETTER_RETRIED = "死信 {id} 已放回队列，机器人会重新处理。
 DEAD_LETTER_DISCARDED = "死信 {id} 已丢弃。"
 DEAD_LETTER_MISSING = "没有编号为 {id} 的死信，可能已被其他管理员处理。"
 DEAD_LETTER_NOT_RETRYABLE = "死信 {id} 不是有效的 Telegram 消息，无法重试，只能丢弃。"
+# 普法 broadcasts.
+BROADCAST_PIECE_UNKNOWN = "请从列表里选一段普法内容。"
+BROADCAST_WHEN_BAD = "请填写发送的日期和时间（例如 2027-03-15 和 09:00）。"
+BROADCAST_WHEN_PAST = "发送时间 {when} 已经过去了，请选以后的时间。"
+BROADCAST_PLANNED = "已安排：{when} 向订阅「{topic}」的群众发送「{title}」。"
+BROADCAST_ALREADY = "「{title}」已经安排在 {when} 发送，没有重复安排。"
+BROADCAST_CALENDAR = "普法日历"

@@ -33,6 +33,7 @@ COMMANDS = (
     "• /mytickets 看登记过的事办到哪一步了\n"
     "• /cancel 不想填了，随时退出\n"
     "• /forget 删除您问过的问题\n"
+    "• /dingyue 订阅普法消息，/tuiding 退订\n"
     "• /start 回到开头"
 )
 HELP = (

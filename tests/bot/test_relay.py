@@ -20,9 +20,11 @@ from telegram.ext import ExtBot
 
 from bot.local_api import Fault, FaultKind, Faults, LocalBotApi
 from bot.relay import Relay, SendLimits
+from intake.broadcasts import Broadcasts, Planned
 from intake.cards import CardPlaces
 from intake.models import OutboxMessage
 from intake.outbox import Delivery, Letter, Outbox, Regarding, Result, regarding, showing_card
+from intake.subscriptions import Subscriptions
 
 VILLAGER = 1001
 NEIGHBOUR = 1002
@@ -588,3 +590,51 @@ async def test_calls_still_out_when_the_database_fails_are_kept_and_not_sent_aga
     assert await relay.deliver_round() == IDLE
     assert [(row.state, row.attempts) for row in await rows(engine)] == [(Delivery.SENT, 1)] * 2
     assert len(api.calls_of("sendMessage")) == 2
+
+
+async def test_broadcasts_keep_the_limit_over_all_chats_and_replies_are_never_held(
+    relay_with: Callable[[SendLimits], Relay],
+    outbox: Outbox,
+    engine: AsyncEngine,
+    clock: Clock,
+    api: LocalBotApi,
+) -> None:
+    subscribers = [2001, 2002, 2003, 2004]
+    subscriptions = Subscriptions(engine, clock=clock)
+    for user_id in [VILLAGER, NEIGHBOUR, *subscribers]:
+        await api.user(user_id, "村民").send("你好")
+    for user_id in subscribers:
+        await subscriptions.subscribe(user_id, ["land"])
+    broadcasts = Broadcasts(engine, clock=clock)
+    await broadcasts.plan(
+        Planned("day:land_session:2026-03-02", "land_session", "land", "普法", clock())
+    )
+    await broadcasts.send_out_due()
+    await queue_texts(outbox, VILLAGER, "答复")
+    relay = relay_with(
+        SendLimits(
+            private_burst=1e6,
+            broadcast_burst=2,
+            broadcast_per_second=2.0,
+            idle_poll=timedelta(hours=1),
+        )
+    )
+    # The reply goes first and counts: one broadcast message is left room for.
+    assert await relay.deliver_round() == 0.0
+    assert received(api, VILLAGER) == ["答复"]
+    assert [user for user in subscribers if received(api, user)] == [2001]
+    # The others wait for the bucket to fill again (two tokens at two a second), to go in a batch.
+    pause = await relay.deliver_round()
+    assert 0 < pause <= 1.0
+    assert [user for user in subscribers if received(api, user)] == [2001]
+    # A reply meanwhile is not held by the broadcast limit, but it counts: the broadcast waits
+    # half a second longer.
+    await queue_texts(outbox, NEIGHBOUR, "答复")
+    assert await relay.deliver_round() == 0.0
+    assert received(api, NEIGHBOUR) == ["答复"]
+    later = await relay.deliver_round()
+    assert pause < later <= 1.5
+
+    await asyncio.sleep(later + 0.01)
+    assert await relay.deliver_round() == 0.0
+    assert [user for user in subscribers if received(api, user)] == [2001, 2002, 2003]

@@ -34,6 +34,9 @@ TABLES = {
     "ticket_cards",
     "private_chats",
     "dead_letters",
+    "broadcasts",
+    "subscriptions",
+    "subscription_topics",
 }
 
 
@@ -43,7 +46,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0013"
+    assert await current_revision(empty_engine) == head_revision() == "0014"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -88,4 +91,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0010_offline_intake_and_liaisons.py",
         "0011_dead_letters_and_bot_scoped_inbox.py",
         "0013_question_text_retention.py",
+        "0014_pufa_broadcasts.py",
     ]

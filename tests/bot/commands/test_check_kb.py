@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from tests.bot.commands.conftest import Run
 from tests.knowledge.faq_files import entry, write_faq
 
@@ -8,15 +10,22 @@ def test_the_bundled_base_passes_against_the_statutes(run_cli: Run, shared: Path
     status, out, _ = run_cli("check-kb", "--laws", str(shared / "laws"))
     assert status == 0, out
     assert "valid" in out
+    assert "普法 calendar: 7 days, 6 topics: valid" in out
     assert "citations checked against" in out
 
 
-def test_a_missing_article_is_reported_and_fails(run_cli: Run, tmp_path: Path) -> None:
+def civil_code_with_1079(tmp_path: Path) -> Path:
+    """A folder of statute texts holding one article of the Civil Code."""
     laws = tmp_path / "laws"
     laws.mkdir()
     (laws / "民法典.md").write_text(
         "# 中华人民共和国民法典\n<!-- INFO END -->\n第一千零七十九条 离婚。\n", encoding="utf-8"
     )
+    return laws
+
+
+def test_a_missing_article_is_reported_and_fails(run_cli: Run, tmp_path: Path) -> None:
+    laws = civil_code_with_1079(tmp_path)
     faq = write_faq(
         tmp_path / "faq",
         "a.yaml",
@@ -71,3 +80,43 @@ def test_review_without_the_statute_texts_fails(run_cli: Run) -> None:
     status, out, _ = run_cli("check-kb", "--review")
     assert status == 1
     assert "--review needs --laws" in out
+
+
+def test_the_calendars_citations_are_checked_like_the_faqs(run_cli: Run, tmp_path: Path) -> None:
+    laws = civil_code_with_1079(tmp_path)
+    faq = write_faq(
+        tmp_path / "faq",
+        "a.yaml",
+        entry("a.one", sources=["民法典 1079"]),
+        entry("a.two", sources=["民法典 1079"]),
+    )
+    calendar = tmp_path / "pufa.yaml"
+    calendar.write_text(
+        "topics: {marriage: 婚恋家庭}\n"
+        "days:\n"
+        "  - {id: family_day, date: '05-15', title: 家庭日, set_by: township, topic: marriage,\n"
+        "     text: 您好, sources: ['民法典 1079', '民法典 9999']}\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run_cli(
+        "check-kb", "--faq", str(faq), "--pufa", str(calendar), "--laws", str(laws)
+    )
+    assert status == 1
+    assert "pufa:family_day: 民法典 9999: no such article in 中华人民共和国民法典" in out
+    assert "4 citations checked against" in out
+
+
+def test_an_invalid_calendar_fails(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar = tmp_path / "pufa.yaml"
+    calendar.write_text("topics: {land: 土地}\ndays: [{id: x}]\n", encoding="utf-8")
+    status, out, _ = run_cli("check-kb", "--pufa", str(calendar))
+    assert status == 1
+    assert f"{calendar}: entry x: date: missing" in out
+
+    # The township's own calendar, as the bot reads it.
+    monkeypatch.setenv("MINGBAI_PUFA_FILE", str(calendar))
+    status, out, _ = run_cli("check-kb")
+    assert status == 1
+    assert f"{calendar}: entry x: date: missing" in out
