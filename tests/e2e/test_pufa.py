@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from bot.local_api import BotMessage, TelegramUser
-from handlers.feedback import rating_data
+from handlers.feedback_prompts import rating_data
 from handlers.pufa import DONE, STOP_NO, STOP_YES, SUBSCRIBE, TOPIC, PufaJobs, push_text
 from handlers.texts import pufa as texts
 from intake import Rating, Role
