@@ -8,7 +8,7 @@ buttons stay under the message so he can change them again with /dingyue. On a c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable, Mapping, Set
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -29,8 +29,8 @@ from handlers.services import Services
 from handlers.start import PRIVATE_COMMAND
 from handlers.texts import pufa as texts
 from intake.broadcasts import Broadcasts, Planned
-from intake.clock import utcnow
 from intake.subscriptions import Subscriptions
+from knowledge.citations import sources_line
 from knowledge.pufa import PufaCalendar, PufaDay
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -47,24 +47,13 @@ PUSH_AT = time(9, 0)  # township time: after breakfast, before the fields
 TOPICS_PER_ROW = 2
 
 
-def push_text(piece: PufaDay) -> str:
-    """The message a subscriber gets for a piece: title, text, sources, and how to stop."""
-    return texts.PUSH.format(title=piece.title, text=piece.text, sources=sources_line(piece))
+def push_text(piece: PufaDay, readable_laws: Mapping[str, str]) -> str:
+    """The message a subscriber gets for a piece: title, text, sources, and how to stop.
 
-
-def sources_line(piece: PufaDay) -> str:
-    """The sources, each law named once: 《民法典》第288、290条；《人民调解法》第4条."""
-    articles: dict[str, list[str]] = {}
-    for citation in piece.citations:
-        cited = articles.setdefault(citation.law, [])
-        if citation.article is not None:
-            cited.append(str(citation.article))
-    return texts.SOURCES_SEPARATOR.join(
-        texts.LAW_ARTICLES.format(law=law, articles=texts.ARTICLE_SEPARATOR.join(numbers))
-        if numbers
-        else texts.LAW.format(law=law)
-        for law, numbers in articles.items()
-    )
+    The sources read as under an FAQ answer (:func:`knowledge.citations.sources_line`).
+    """
+    sources = sources_line(piece.citations, readable_laws)
+    return texts.PUSH.format(title=piece.title, text=piece.text, sources=sources)
 
 
 async def subscribe_offer(services: Services, chat_id: int) -> InlineKeyboardMarkup | None:
@@ -208,12 +197,14 @@ class PufaJobs:
 
     Args:
         services: The services (the calendar, the database, the township's time zone).
-        clock: Returns the current instant.
+        clock: Returns the current instant; the services' clock unless given.
 
     """
 
-    def __init__(self, services: Services, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, services: Services, *, clock: Callable[[], datetime] | None = None) -> None:
+        clock = clock or services.clock
         self._calendar = services.pufa
+        self._readable_laws = services.faq.base.readable_laws
         self._tz = services.intake_config.tz
         self._broadcasts = Broadcasts(services.intake.engine, clock=clock)
         self._clock = clock
@@ -232,7 +223,7 @@ class PufaJobs:
             key=f"day:{piece.id}:{day.isoformat()}",
             piece=piece.id,
             topic=piece.topic,
-            text=push_text(piece),
+            text=push_text(piece, self._readable_laws),
             send_at=send_at,
         )
 

@@ -22,6 +22,7 @@ from handlers import callbacks
 from handlers.callbacks import exactly, starts_with
 from handlers.keyboards import buttons, send
 from handlers.memory import remember_question, remember_shown
+from handlers.pufa import subscribe_offer
 from handlers.replies import DOWN, UP, Choice, answer_reply, details_reply, reply_to, to_staff
 from handlers.services import Services
 from handlers.smalltalk import REPLIES, reply_to_small_talk
@@ -194,7 +195,11 @@ class _Questions:
         log.info("faq %s rated %s", entry_id, vote)
         await self.services.questions.record_rating(entry_id, vote == UP, query.from_user.id)
         await query.answer(texts.THANKS_FOR_RATING)
-        await query.edit_message_reply_markup(_without_rating(message.reply_markup))
+        kept = _without_rating(message.reply_markup)
+        if vote == UP:
+            # Who found an answer useful is the likeliest to want the township's 普法 days.
+            kept = _joined(kept, await subscribe_offer(self.services, message.chat.id))
+        await query.edit_message_reply_markup(kept)
         if vote == DOWN:
             entry = self.services.faq.base.entry(entry_id)
             await message.chat.send_message(
@@ -243,3 +248,8 @@ def _without_rating(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup
     ]
     kept = [row for row in rows if row]
     return InlineKeyboardMarkup(kept) if kept else None
+
+
+def _joined(*markups: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    rows = [row for markup in markups if markup is not None for row in markup.inline_keyboard]
+    return InlineKeyboardMarkup(rows) if rows else None

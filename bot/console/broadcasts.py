@@ -76,7 +76,7 @@ async def _plan(console: Console, visitor: Visitor, piece: PufaDay, send_at: dat
         key=f"extra:{piece.id}:{send_at.strftime('%Y%m%dT%H%M')}",
         piece=piece.id,
         topic=piece.topic,
-        text=push_text(piece),
+        text=push_text(piece, console.services.faq.base.readable_laws),
         send_at=send_at,
         created_by=visitor.user.id,
     )

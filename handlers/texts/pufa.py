@@ -22,7 +22,3 @@ UNSUBSCRIBED = "已退订，您不会再收到普法消息。想再订阅，随�
 STILL_SUBSCRIBED = "好的，您仍然订阅着普法消息。"
 
 PUSH = "📢 {title}\n\n{text}\n\n依据：{sources}\n\n不想再收到普法消息，请发送 /tuiding 退订。"
-SOURCES_SEPARATOR = "；"
-LAW_ARTICLES = "《{law}》第{articles}条"
-LAW = "《{law}》"
-ARTICLE_SEPARATOR = "、"

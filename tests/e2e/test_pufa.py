@@ -171,7 +171,9 @@ async def test_pufa_a_calendar_day_reaches_each_subscriber_once_across_runs_and_
 
     await PufaJobs(bot.runtime.services, clock=at(10)).run(sender(bot))
     push = await user.reply()
-    assert push.text == push_text(piece(bot, "drugs_day"))
+    assert push.text == push_text(
+        piece(bot, "drugs_day"), bot.runtime.services.faq.base.readable_laws
+    )
     assert push.text.startswith("📢 6·26 国际禁毒日\n\n毒品一沾就难戒，害的是您自己")
     assert push.text.endswith("不想再收到普法消息，请发送 /tuiding 退订。")
 
@@ -195,6 +197,23 @@ async def test_pufa_a_rating_offers_to_subscribe(bot: BotHarness) -> None:
     await user.press(thanks, SUBSCRIBE)
     menu = await user.reply()
     assert menu.text == texts.SUBSCRIBED and menu.button_texts == EVERY_TOPIC
+
+
+async def test_pufa_a_useful_answer_offers_to_subscribe_until_subscribed(bot: BotHarness) -> None:
+    user = villager(bot)
+    await user.send("离婚冷静期多长时间")
+    answer = await user.reply()
+    await user.press(answer, "rate:divorce.cooling_off:up")
+    [rated] = await user.edits()
+    await user.press(rated, SUBSCRIBE)
+    menu = await user.reply()
+    assert menu.text == texts.SUBSCRIBED and menu.button_texts == EVERY_TOPIC
+
+    await user.send("离婚冷静期多长时间")
+    answer = await user.reply()
+    await user.press(answer, "rate:divorce.cooling_off:up")
+    [rated] = await user.edits()
+    assert texts.SUBSCRIBE_BUTTON not in rated.button_texts
 
 
 DELIVERED = re.compile(
@@ -263,7 +282,9 @@ async def test_pufa_an_officer_schedules_an_extra_push_and_sees_it_delivered(
 
         await PufaJobs(bot.runtime.services).run(sender(bot))
         push = await user.reply()
-        assert push.text == push_text(piece(bot, "consumer_day"))
+        assert push.text == push_text(
+            piece(bot, "consumer_day"), bot.runtime.services.faq.base.readable_laws
+        )
         assert await counts_once_settled(browser) == ("2", "1", "1")
     # Who blocked the bot gets no more pushes (once the relay has reported the refusal).
     for _ in range(50):

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from bot.local_api import BotMessage, TelegramUser
 from handlers import callbacks, draft
+from handlers.pufa import SUBSCRIBE
 from handlers.texts import answers
 from handlers.texts import filing as filing_texts
+from handlers.texts import pufa as pufa_texts
 from handlers.texts import questions as texts
 from handlers.texts import thread as thread_texts
 from intake import NewTicket, TicketKind, TicketView
@@ -81,8 +83,11 @@ async def test_thumbs_up_thanks_and_removes_the_rating_buttons(bot: BotHarness) 
     press = await user.press(answer, "rate:divorce.cooling_off:up")
     assert (await user.callback_answer(press)).text == texts.THANKS_FOR_RATING
     [edited] = await user.edits()
-    # The rest of the row stays: a person is still one press away.
-    assert edited.buttons[-1] == ((answers.ASK_STAFF, callbacks.TO_STAFF + "divorce.cooling_off"),)
+    # The rest of the row stays: a person is still one press away; 普法 is offered below.
+    assert edited.buttons[-2:] == (
+        ((answers.ASK_STAFF, callbacks.TO_STAFF + "divorce.cooling_off"),),
+        ((pufa_texts.SUBSCRIBE_BUTTON, SUBSCRIBE),),
+    )
 
     # The same vote again (a double tap, or forged) changes nothing.
     again = await user.press(answer, "rate:divorce.cooling_off:up", forged=True)

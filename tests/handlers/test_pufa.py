@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.pufa import DONE, TOPIC, push_text, sources_line, topic_buttons
+from handlers.pufa import DONE, TOPIC, push_text, topic_buttons
 from handlers.texts import pufa as texts
 from knowledge.pufa import PufaCalendar, PufaDay, SetBy
 
@@ -19,18 +19,12 @@ def piece(*sources: str) -> PufaDay:
     )
 
 
-def test_each_law_is_named_once_with_its_articles_in_the_order_cited() -> None:
-    assert (
-        sources_line(piece("民法典 288", "人民调解法 4", "民法典 290", "村民委员会组织法"))
-        == "《民法典》第288、290条；《人民调解法》第4条；《村民委员会组织法》"
-    )
-
-
 def test_a_push_has_the_title_the_text_its_sources_and_how_to_stop() -> None:
-    assert push_text(piece("民法典 288")) == (
+    readable = {"婚姻家庭编解释（二）": "最高法婚姻家庭编解释（二）"}
+    assert push_text(piece("民法典 288", "婚姻家庭编解释（二） 14", "民法典 290"), readable) == (
         "📢 「法律进网格」邻里纠纷\n\n"
         "邻里之间要互相给方便，您可以请人民调解委员会调解。\n\n"
-        "依据：《民法典》第288条\n\n"
+        "依据：民法典第288、290条；最高法婚姻家庭编解释（二）第14条\n\n"
         "不想再收到普法消息，请发送 /tuiding 退订。"
     )
 
