@@ -15,7 +15,17 @@ from datetime import datetime, timedelta
 from aiohttp import web
 from yarl import URL
 
-from bot.console import admin, dead_letters, figures, learning, liaisons, offline, texts, tickets
+from bot.console import (
+    admin,
+    dead_letters,
+    figures,
+    learning,
+    liaisons,
+    offline,
+    qr,
+    texts,
+    tickets,
+)
 from bot.console.core import (
     CONSOLE,
     PRE_COOKIE,
@@ -49,6 +59,7 @@ def build_console(
     secret_key: bytes,
     base_url: str,
     clock: Callable[[], datetime] = utcnow,
+    public_url: str | None = None,
 ) -> web.Application:
     """The staff console, to be mounted with ``app.add_subapp("/console", console)``.
 
@@ -61,6 +72,8 @@ def build_console(
         base_url: The console's public address (its mount point), e.g.
             ``https://example.org/console``; cookies are ``Secure`` when it is https.
         clock: Returns the current instant (timezone-aware); tests pass a fake one.
+        public_url: Where villagers' phones reach the server (``MINGBAI_PUBLIC_URL``), for
+            the QR codes; without it they point at the address the console was opened at.
 
     Returns:
         The sub-application.
@@ -73,6 +86,7 @@ def build_console(
         secret_key=secret_key,
         base_url=base_url,
         clock=clock,
+        public_url=public_url,
     )
     app = web.Application(middlewares=[console_middleware])
     app[CONSOLE] = console
@@ -92,6 +106,7 @@ def build_console(
     learning.add_routes(router)
     admin.add_routes(router)
     dead_letters.add_routes(router)
+    qr.add_routes(router)
     return app
 
 

@@ -128,3 +128,8 @@ DEAD_LETTER_RETRIED = "死信 {id} 已放回队列，机器人会重新处理。
 DEAD_LETTER_DISCARDED = "死信 {id} 已丢弃。"
 DEAD_LETTER_MISSING = "没有编号为 {id} 的死信，可能已被其他管理员处理。"
 DEAD_LETTER_NOT_RETRYABLE = "死信 {id} 不是有效的 Telegram 消息，无法重试，只能丢弃。"
+
+# QR codes for the notice boards.
+QR_BOARD_LINE = "用手机扫一扫，问法律问题、找镇上工作人员"
+QR_UNKNOWN_VILLAGE = "没有代码为「{code}」的村（社区），请从二维码页面选择。"
+QR_OTHER_VILLAGE = "您只能打印本村（网格）的二维码，「{name}」不在您负责的范围内。"
