@@ -110,8 +110,11 @@ async def web_server(
     port: int,
     console_url: str,
     webhook_secret: str | None = None,
+    public_url: str | None = None,
 ) -> AsyncIterator[str]:
     """The aiohttp server (health check, staff console, webhook) while the block runs.
+
+    ``public_url`` is where villagers reach the server (the console's QR codes point there).
 
     Yields:
         The address it listens on, ``http://host:port``.
@@ -119,7 +122,11 @@ async def web_server(
     """
     runner = web.AppRunner(
         build_server(
-            pipeline, runtime.services, console_url=console_url, webhook_secret=webhook_secret
+            pipeline,
+            runtime.services,
+            console_url=console_url,
+            webhook_secret=webhook_secret,
+            public_url=public_url,
         )
     )
     await runner.setup()
@@ -166,6 +173,7 @@ async def webhook(
             port=port,
             console_url=console_url,
             webhook_secret=secret,
+            public_url=public_url,
         ) as bound,
     ):
         await pipeline.direct_bot.set_webhook(
@@ -187,6 +195,7 @@ async def run_polling(settings: Settings, runtime: Runtime) -> None:
             host=settings.listen_host,
             port=settings.listen_port,
             console_url=settings.console_url,
+            public_url=settings.public_url,
         ),
     ):
         await _until_stopped()

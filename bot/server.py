@@ -43,6 +43,7 @@ def build_server(
     *,
     console_url: str,
     webhook_secret: str | None = None,
+    public_url: str | None = None,
 ) -> web.Application:
     """The web application: health check, staff console and, with a secret, the webhook.
 
@@ -53,6 +54,7 @@ def build_server(
         console_url: The console's public address.
         webhook_secret: The secret token given to Telegram with ``setWebhook``; without one
             there is no webhook route (polling mode).
+        public_url: Where villagers reach the server, for the console's QR codes.
 
     """
     server = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -62,11 +64,13 @@ def build_server(
         server.router.add_post(WEBHOOK_PATH, _receive_update)
     server.router.add_get(HEALTH_PATH, _health)
     server.router.add_get(CONSOLE_PATH, _to_console)
-    server.add_subapp(CONSOLE_PATH, _console(pipeline, services, console_url))
+    server.add_subapp(CONSOLE_PATH, _console(pipeline, services, console_url, public_url))
     return server
 
 
-def _console(pipeline: Pipeline, services: Services, console_url: str) -> web.Application:
+def _console(
+    pipeline: Pipeline, services: Services, console_url: str, public_url: str | None
+) -> web.Application:
     notifier = services.notifier
 
     async def notify(outcome: Outcome) -> None:
@@ -83,6 +87,7 @@ def _console(pipeline: Pipeline, services: Services, console_url: str) -> web.Ap
         fetch_file=fetch_file,
         secret_key=os.urandom(32),
         base_url=console_url,
+        public_url=public_url,
     )
 
 

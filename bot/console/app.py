@@ -23,6 +23,7 @@ from bot.console import (
     learning,
     liaisons,
     offline,
+    qr,
     texts,
     tickets,
 )
@@ -59,6 +60,7 @@ def build_console(
     secret_key: bytes,
     base_url: str,
     clock: Callable[[], datetime] = utcnow,
+    public_url: str | None = None,
 ) -> web.Application:
     """The staff console, to be mounted with ``app.add_subapp("/console", console)``.
 
@@ -71,6 +73,8 @@ def build_console(
         base_url: The console's public address (its mount point), e.g.
             ``https://example.org/console``; cookies are ``Secure`` when it is https.
         clock: Returns the current instant (timezone-aware); tests pass a fake one.
+        public_url: Where villagers' phones reach the server (``MINGBAI_PUBLIC_URL``), for
+            the QR codes; without it they point at the address the console was opened at.
 
     Returns:
         The sub-application.
@@ -83,6 +87,7 @@ def build_console(
         secret_key=secret_key,
         base_url=base_url,
         clock=clock,
+        public_url=public_url,
     )
     app = web.Application(middlewares=[console_middleware])
     app[CONSOLE] = console
@@ -103,6 +108,7 @@ def build_console(
     admin.add_routes(router)
     dead_letters.add_routes(router)
     broadcasts.add_routes(router)
+    qr.add_routes(router)
     return app
 
 

@@ -38,6 +38,8 @@ PRE_COOKIE = "mingbai_console_pre"
 FORM_MAX_BYTES = 64 * 1024
 
 SUPERVISORS = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
+# Who prints the notice boards' QR codes: supervisors every village's, village staff their own.
+QR_PRINTERS = SUPERVISORS | {Role.VILLAGE_MEDIATOR, Role.GRID_WORKER}
 
 Notify = Callable[[Outcome], Awaitable[None]]
 FetchFile = Callable[[str], Awaitable[bytes]]
@@ -81,6 +83,11 @@ class Visitor:
         return self.user.role in OFFLINE_FILERS
 
     @property
+    def may_print_qr(self) -> bool:
+        """Supervisors and village staff print the notice boards' QR codes."""
+        return self.user.role in QR_PRINTERS
+
+    @property
     def is_admin(self) -> bool:
         """Admins also manage passwords."""
         return self.user.role is Role.ADMIN
@@ -96,6 +103,7 @@ class Console:
         secret_key: Signs the CSRF tokens of the login forms (before a session exists).
         base_url: The console's public address, e.g. ``https://example.org/console``.
         clock: Returns the current instant (timezone-aware).
+        public_url: Where villagers reach the server (``MINGBAI_PUBLIC_URL``), if configured.
 
     """
 
@@ -108,6 +116,7 @@ class Console:
         secret_key: bytes,
         base_url: str,
         clock: Callable[[], datetime],
+        public_url: str | None = None,
     ) -> None:
         if len(secret_key) < 16:
             raise ValueError("the console's secret key must have at least 16 bytes")
@@ -115,6 +124,7 @@ class Console:
         self.notify = notify
         self.fetch_file = fetch_file
         self.clock = clock
+        self.public_url = public_url
         self.store = ConsoleStore(services.intake.engine, clock=clock)
         self.questions = services.questions
         self.secure_cookies = URL(base_url).scheme == "https"

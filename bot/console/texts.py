@@ -135,3 +135,8 @@ BROADCAST_WHEN_PAST = "发送时间 {when} 已经过去了，请选以后的时�
 BROADCAST_PLANNED = "已安排：{when} 向订阅「{topic}」的群众发送「{title}」。"
 BROADCAST_ALREADY = "「{title}」已经安排在 {when} 发送，没有重复安排。"
 BROADCAST_CALENDAR = "普法日历"
+
+# QR codes for the notice boards.
+QR_BOARD_LINE = "用手机扫一扫，问法律问题、找镇上工作人员"
+QR_UNKNOWN_VILLAGE = "没有代码为「{code}」的村（社区），请从二维码页面选择。"
+QR_OTHER_VILLAGE = "您只能打印本村（网格）的二维码，「{name}」不在您负责的范围内。"

@@ -55,6 +55,12 @@ def faq() -> Faq:
     return Faq.load()
 
 
+@pytest.fixture
+def public_url() -> str | None:
+    """``MINGBAI_PUBLIC_URL`` as the console is given it: unset unless a test parametrizes it."""
+    return None
+
+
 @dataclass
 class Console:
     """The console under test, the people in it and what it told the bot."""
@@ -143,6 +149,7 @@ async def console(
     people: People,
     clock: FakeClock,
     faq: Faq,
+    public_url: str | None,
 ) -> AsyncIterator[Console]:
     services = Services(
         faq=faq,
@@ -176,6 +183,7 @@ async def console(
             secret_key=b"k" * 32,
             base_url=BASE_URL,
             clock=clock,
+            public_url=public_url,
         ),
     )
     async with TestClient(TestServer(app)) as client:
