@@ -37,7 +37,7 @@ from bot.outbox_request import queueing_bot
 from bot.persistence import DatabasePersistence
 from bot.processor import StorageUnavailable, TransactionalJobQueue, UpdateFailed, UpdateProcessor
 from bot.relay import Relay, SendLimits
-from bot.services import Runtime
+from bot.services import Runtime, publisher
 from bot.supervisor import Supervisor
 from bot.update_check import ID_MAX, ID_MIN, NotAnUpdate, read_update
 from bot.wakeup import Wakeup
@@ -125,17 +125,19 @@ def build_processor(
     """
     persistence = DatabasePersistence(runtime.store)
     engine = runtime.services.intake.engine
+    # Notices of intake's changes go out through the bot the handlers send with, in order.
+    publish = publisher(runtime.services, bot)
     application = (
         ApplicationBuilder()
         .bot(bot)
         .persistence(persistence)
-        .job_queue(TransactionalJobQueue(persistence, engine, after_commit))
+        .job_queue(TransactionalJobQueue(persistence, engine, after_commit, publish))
         .updater(None)
         .build()
     )
     configure_application(application, runtime.services, console_url)
     return UpdateProcessor(
-        application, persistence, inbox, after_commit, alone_through=alone_through
+        application, persistence, inbox, after_commit, publish, alone_through=alone_through
     )
 
 

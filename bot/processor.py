@@ -36,6 +36,7 @@ from bot.outbox_request import in_chat
 from bot.persistence import DatabasePersistence
 from bot.update_check import read_update
 from bot.wakeup import Wakeup
+from intake.changes import ChangeListener, listening
 from intake.database import STORAGE_ERRORS, unit_of_work
 from intake.inbox import Inbox, Received
 
@@ -103,6 +104,8 @@ class UpdateProcessor:
         persistence: The Application's persistence, whose staged changes commit with a batch.
         inbox: Where the updates are stored.
         after_commit: Called after every committed batch (wakes the relay).
+        publish: Hears of every change intake makes while an update is handled (the notices,
+            queued through the Application's bot, commit with the batch).
         alone_through: Updates up to this id are handled one per batch (a batch holding them
             failed, and the failure must be traced to one update).
 
@@ -114,6 +117,7 @@ class UpdateProcessor:
         persistence: DatabasePersistence,
         inbox: Inbox,
         after_commit: Callable[[], None],
+        publish: ChangeListener,
         *,
         alone_through: int | None = None,
     ) -> None:
@@ -121,6 +125,7 @@ class UpdateProcessor:
         self._persistence = persistence
         self._inbox = inbox
         self._after_commit = after_commit
+        self._publish = publish
         self._alone_through = alone_through
         self._wakeup = Wakeup()
 
@@ -180,7 +185,7 @@ class UpdateProcessor:
         async with unit_of_work(self._inbox.engine):
             for item in received:
                 update = read_update(item.payload, application.bot)
-                with _watching() as failures, in_chat(_lane(update)):
+                with _watching() as failures, in_chat(_lane(update)), listening(self._publish):
                     await application.process_update(update)
                 if failures.errors:
                     raise StorageUnavailable from failures.errors[0]
@@ -204,6 +209,7 @@ class TransactionalJobQueue(_JobQueue[Any]):
         persistence: Stages the conversation-state changes jobs make.
         engine: The intake database.
         after_commit: Called after every job that committed (wakes the relay).
+        publish: Hears of every change intake makes in a job (the notices commit with it).
 
     """
 
@@ -212,11 +218,13 @@ class TransactionalJobQueue(_JobQueue[Any]):
         persistence: DatabasePersistence,
         engine: AsyncEngine,
         after_commit: Callable[[], None],
+        publish: ChangeListener,
     ) -> None:
         super().__init__()
         self._persistence = persistence
         self._engine = engine
         self._after_commit = after_commit
+        self._publish = publish
 
     @staticmethod
     async def job_callback(job_queue: _JobQueue[Any], job: Job[Any]) -> None:
@@ -224,7 +232,8 @@ class TransactionalJobQueue(_JobQueue[Any]):
         assert isinstance(job_queue, TransactionalJobQueue)
         application = job_queue.application
         async with unit_of_work(job_queue._engine):
-            await _run_here(application, job)
+            with listening(job_queue._publish):
+                await _run_here(application, job)
             await application.update_persistence()
             await job_queue._persistence.write_staged()
         job_queue._after_commit()

@@ -18,10 +18,10 @@ from aiohttp import web
 
 from bot.console import build_console
 from bot.pipeline import Lead, Pipeline
+from bot.services import publisher
 from bot.settings import CONSOLE_PATH
 from bot.update_check import NotAnUpdate, read_update
 from handlers.services import Services
-from intake import Outcome
 from intake.database import STORAGE_ERRORS
 from intake.inbox import Received
 
@@ -71,11 +71,6 @@ def build_server(
 def _console(
     pipeline: Pipeline, services: Services, console_url: str, public_url: str | None
 ) -> web.Application:
-    notifier = services.notifier
-
-    async def notify(outcome: Outcome) -> None:
-        await notifier.publish(pipeline.sender, outcome)
-
     async def fetch_file(file_id: str) -> bytes:
         file = await pipeline.direct_bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
@@ -83,7 +78,7 @@ def _console(
     # Sessions live in the database, so a new key at each start only ends half-filled forms.
     return build_console(
         services,
-        notify=notify,
+        notify=publisher(services, pipeline.sender),
         fetch_file=fetch_file,
         secret_key=os.urandom(32),
         base_url=console_url,

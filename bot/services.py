@@ -7,10 +7,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from telegram import Bot
+
 from bot.settings import Settings
 from handlers.notify import Notifier
 from handlers.services import Services
-from intake import IntakeService, create_engine, load_config, upgrade
+from intake import IntakeService, Outcome, create_engine, load_config, upgrade
+from intake.changes import ChangeListener
 from intake.question_log import QuestionLog
 from intake.state_store import StateStore
 from knowledge.pufa import BUNDLED_CALENDAR, load_pufa_calendar
@@ -33,6 +36,20 @@ def load_faq(settings: Settings) -> Faq:
     }
     config = config.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     return Faq.load(settings.faq_dir, config, settings.effective_model_dir, settings.contacts_file)
+
+
+def publisher(services: Services, bot: Bot) -> ChangeListener:
+    """What intake's changes are announced to: the Notifier, sending through ``bot``.
+
+    Set as the listener (:func:`intake.changes.listening`) around each update, each job and
+    each console request, with the bot that queues their messages in the outbox.
+    """
+    notifier = services.notifier
+
+    async def publish(outcome: Outcome) -> None:
+        await notifier.publish(bot, outcome)
+
+    return publish
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from handlers import callbacks, draft, people
+from handlers.acknowledgements import acknowledged_first
 from handlers.callbacks import starts_with
 from handlers.draft import Context
 from handlers.feedback_prompts import parse_press, rating_buttons
@@ -85,26 +86,32 @@ class FeedbackFlow:
                 await query.answer(filing_texts.STALE_BUTTON)
             return draft.END
         actor = await people.actor(self.services, context, query.from_user)
+        rating = press.rating
+
+        async def acknowledge(*_: object) -> None:
+            await query.answer()
+            await _show_choice(message, rating)
+
         try:
-            if press.rating is Rating.DISSATISFIED:
+            if rating is Rating.DISSATISFIED:
                 # Checked now, so nobody is asked for a reason that could not be recorded.
                 ticket = await self.services.intake.get_ticket(actor.id, press.number)
                 check(Action.RECORD_FEEDBACK, actor, ticket)
                 outcome = None
             else:
-                outcome = await self.services.intake.record_feedback(
-                    actor.id, press.number, press.rating
-                )
+                # The villager sees the choice taken before staff are told of it.
+                with acknowledged_first(acknowledge):
+                    outcome = await self.services.intake.record_feedback(
+                        actor.id, press.number, rating
+                    )
         except IntakeError as error:
             await query.answer(error.message, show_alert=True)
             return draft.END
-        await query.answer()
-        await _show_choice(message, press.rating)
         if outcome is None:
+            await acknowledge()
             draft.user_data(context)[_RATING_TICKET] = press.number
             await message.reply_text(texts.ASK_REASON)
             return REASON
-        await self.services.notifier.publish(context.bot, outcome)
         await message.reply_text(
             texts.THANKS.format(rating=press.rating.label, number=press.number),
             reply_markup=await subscribe_offer(self.services, message.chat.id),
@@ -120,7 +127,7 @@ class FeedbackFlow:
             return draft.END
         actor = await people.actor(self.services, context, user)
         try:
-            outcome = await self.services.intake.record_feedback(
+            await self.services.intake.record_feedback(
                 actor.id, number, Rating.DISSATISFIED, reason=message.text
             )
         except IntakeError as error:
@@ -130,8 +137,6 @@ class FeedbackFlow:
             draft.user_data(context).pop(_RATING_TICKET, None)
             return draft.END
         draft.user_data(context).pop(_RATING_TICKET, None)
-        # Staff first: the reopened ticket must reach them even if this reply fails.
-        await self.services.notifier.publish(context.bot, outcome)
         await message.reply_text(texts.REOPENED.format(number=number))
         return draft.END
 

@@ -465,7 +465,7 @@ class FilingFlow:
         actor = await people.actor(self.services, context, user)
         for index, attachment in enumerate(outcome.ticket.attachments):
             try:
-                passed = await self.services.intake.add_villager_message(
+                await self.services.intake.add_villager_message(
                     actor.id,
                     outcome.ticket.number,
                     text=None,
@@ -476,7 +476,6 @@ class FilingFlow:
                 # The file is on the ticket all the same: only its copy in the thread is lost.
                 log.warning("ticket %s: file not passed on: %s", outcome.ticket.number, error)
                 break
-            await self.services.notifier.publish(context.bot, passed)
         if current.step == VILLAGE and message.from_user and message.from_user.is_bot:
             await _remove_buttons(message)  # the village buttons, pressed
         number = outcome.ticket.number
@@ -500,7 +499,6 @@ class FilingFlow:
         except IntakeError as error:
             await message.reply_text(error.message)
             return None
-        await self.services.notifier.publish(context.bot, outcome)
         return outcome
 
     async def redo(self, update: Update, context: Context) -> str | None:

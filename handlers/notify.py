@@ -13,6 +13,13 @@
   补充材料) to the villager, the villager's words and files to the staff group. Internal
   messages go nowhere.
 
+Nobody calls the Notifier after a change: intake announces every change it makes to the
+listener of the calling context (:mod:`intake.changes`), which the composition root sets to
+:meth:`Notifier.publish` with the bot of the update, the job or the console. What the person
+acting must see first (the card they pressed redrawn, their rating buttons answered) is handed
+to :func:`handlers.acknowledgements.acknowledged_first` around the change, and goes out before
+the notices.
+
 Every message is queued in the outbox with the change that caused it; notices to villagers are
 marked with their ticket, so that a notice the relay can never deliver (the villager blocked the
 bot) becomes a note on the ticket (:func:`note_undelivered`) for staff to follow up by phone.
@@ -26,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 
-from handlers import formatting, people
+from handlers import acknowledgements, formatting, people
 from handlers.feedback_prompts import ask_for_feedback
 from handlers.services import Services
 from handlers.staff import thread as staff_thread
@@ -70,6 +77,9 @@ class Notifier:
 
     async def publish(self, bot: Bot, outcome: Outcome) -> None:
         """Send what the staff group, the ticket's holders and the villager must learn."""
+        acknowledge = acknowledgements.take()
+        if acknowledge is not None:
+            await acknowledge(bot, outcome)
         ticket = outcome.ticket
         posted: list[str] = []
         for event in outcome.events:

@@ -20,7 +20,11 @@ DEFAULT_DIGEST_HOUR = 8
 
 
 class Notifying(Protocol):
-    """What every area hands its intake outcomes to (:class:`handlers.notify.Notifier`)."""
+    """What intake's changes are published through (:class:`handlers.notify.Notifier`).
+
+    No area calls it: the composition root makes it the listener intake announces every change
+    to (:mod:`intake.changes`), with the bot of the update, job or console request.
+    """
 
     async def publish(self, bot: Bot, outcome: Outcome) -> None:
         """Send what the staff group, the ticket's holders and the villager must learn."""
@@ -60,5 +64,5 @@ class Services:
 
     @cached_property
     def notifier(self) -> Notifying:
-        """The one notifier every area publishes through, built on first use."""
+        """The one notifier intake's changes are published through, built on first use."""
         return self.notifier_for(self)

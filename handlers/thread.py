@@ -70,7 +70,6 @@ class ThreadRouter:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.notifier = services.notifier
         self._moderation = Moderation(services.intake.engine)
 
     async def on_message(self, update: Update, context: Context) -> None:
@@ -139,7 +138,7 @@ class ThreadRouter:
                 else None
             )
             try:
-                outcome = await self.services.intake.add_villager_message(
+                await self.services.intake.add_villager_message(
                     actor.id,
                     number,
                     text=item.get("text"),
@@ -149,7 +148,6 @@ class ThreadRouter:
             except IntakeError as error:
                 await message.reply_text(error.message)
                 return False
-            await self.notifier.publish(context.bot, outcome)
         # Added after 找工作人员: the way back to asking questions stays one tap away.
         more = buttons([ask_another()]) if number == memory.handed_over(context) else None
         await message.reply_text(texts.ADDED.format(number=number), reply_markup=more)

@@ -26,7 +26,8 @@ from bot.console import texts
 from bot.console.store import ConsoleStore
 from bot.console.throttle import LoginThrottle
 from handlers.services import Services
-from intake import IntakeError, IntakeService, Outcome, Role, UserView
+from intake import IntakeError, IntakeService, Role, UserView
+from intake.changes import ChangeListener, listening
 from intake.rules import OFFLINE_FILERS
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ SUPERVISORS = frozenset({Role.TOWNSHIP_OFFICER, Role.ADMIN})
 # Who prints the notice boards' QR codes: supervisors every village's, village staff their own.
 QR_PRINTERS = SUPERVISORS | {Role.VILLAGE_MEDIATOR, Role.GRID_WORKER}
 
-Notify = Callable[[Outcome], Awaitable[None]]
+Notify = ChangeListener
 FetchFile = Callable[[str], Awaitable[bytes]]
 
 _SECURITY_HEADERS = {
@@ -98,7 +99,8 @@ class Console:
 
     Args:
         services: The bot's services (intake, FAQ, configuration).
-        notify: Called with every change's outcome, so the bot can tell the villager.
+        notify: Hears of every change made in a request (:func:`console_middleware`), so the
+            bot can tell the villager.
         fetch_file: Downloads a Telegram file by its file id (for attachments).
         secret_key: Signs the CSRF tokens of the login forms (before a session exists).
         base_url: The console's public address, e.g. ``https://example.org/console``.
@@ -326,9 +328,15 @@ def _text_fields(posted: MultiDictProxy[Any]) -> MultiDict[str]:
 async def console_middleware(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
-    """Turn refusals into message pages and add the security headers to every response."""
+    """Turn refusals into message pages and add the security headers to every response.
+
+    Every change intake makes while a request is handled is announced to the console's
+    ``notify`` (:mod:`intake.changes`), so that the bot tells whoever must know; routes open a
+    unit of work around each change, which the notices join.
+    """
     try:
-        response = await handler(request)
+        with listening(request.app[CONSOLE].notify):
+            response = await handler(request)
     except Refusal as refusal:
         console = request.app[CONSOLE]
         visitor = None

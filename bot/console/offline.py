@@ -70,8 +70,6 @@ async def file_offline(request: web.Request) -> web.StreamResponse:
         new = _new_ticket(console, values)
         async with unit_of_work(console.intake.engine):
             outcome = await console.intake.file_ticket(visitor.user.id, new)
-            if outcome.events:
-                await console.notify(outcome)
     except STORAGE_ERRORS:
         log.warning("console: an offline case was not saved, the database is unavailable")
         return _render(request, console, visitor, values, error=texts.NOT_SAVED, status=503)

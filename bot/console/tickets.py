@@ -2,8 +2,9 @@
 
 What a visitor may see and do is decided by intake (``list_tickets``, ``get_ticket`` and each
 action's own role check), never by the console: the console only hides buttons that intake
-would refuse anyway. Every change is recorded in the ticket's history by intake, and its outcome
-is handed to ``notify`` so that the bot tells the villager.
+would refuse anyway. Every change is recorded in the ticket's history by intake, which announces
+its outcome to the console's ``notify`` (:func:`bot.console.core.console_middleware`) so that the
+bot tells the villager.
 """
 
 from __future__ import annotations
@@ -402,11 +403,10 @@ async def ticket_action(request: web.Request) -> web.StreamResponse:
     if action not in BY_CODE and action != INTERNAL_MESSAGE:
         raise Refusal(404, texts.UNKNOWN_ACTION.format(action=action[:40]))
     try:
-        # The change and the messages about it commit together (the outbox is in the database).
+        # The change and the notices intake announces of it commit together (the outbox is in
+        # the database).
         async with unit_of_work(console.intake.engine):
             outcome = await perform(console, visitor, number, action, posted)
-            if outcome.events or outcome.message is not None:
-                await console.notify(outcome)
     except STORAGE_ERRORS:
         log.warning("console: ticket %s: %s not saved, the database is unavailable", number, action)
         raise Refusal(503, texts.NOT_SAVED) from None

@@ -6,13 +6,16 @@ method that checks the presser's role on the server side. A refusal is shown to 
 only (an alert) and changes nothing. Before asking for a reason, the same rule intake will
 apply (:func:`intake.rules.check`) is checked, so nobody types a reason only to be refused.
 
-After an action the Notifier redraws the cards and tells whoever must know.
+Intake announces each action's change, and the Notifier redraws the cards and tells whoever must
+know; the card the staff member acted from is redrawn first
+(:func:`handlers.acknowledgements.acknowledged_first`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from telegram import (
@@ -30,6 +33,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
 from handlers import formatting, people
+from handlers.acknowledgements import acknowledged_first
 from handlers.services import Services
 from handlers.staff import cards, pending
 from handlers.staff import thread as staff_thread
@@ -106,7 +110,6 @@ class StaffActions:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._intake = services.intake
-        self._notifier = services.notifier
         self._live_cards = LiveCards(services)
 
     # Buttons --------------------------------------------------------------------------------
@@ -149,16 +152,14 @@ class StaffActions:
             return await asker.ask(answer_step, number, question, placeholder)
         match data.press:
             case Press.ACCEPT:
-                return await self._done(
-                    context.bot, await self._intake.accept(actor.id, number), card
-                )
+                with self._acting_from(_ref(card)):
+                    return _done(await self._intake.accept(actor.id, number))
             case Press.CLAIM:
-                return await self._done(
-                    context.bot, await self._intake.claim(actor.id, number), card
-                )
+                with self._acting_from(_ref(card)):
+                    return _done(await self._intake.claim(actor.id, number))
             case Press.REQUEST_FEEDBACK:
-                outcome = await self._intake.request_feedback(actor.id, number)
-                return await self._done(context.bot, outcome, card)
+                with self._acting_from(_ref(card)):
+                    return _done(await self._intake.request_feedback(actor.id, number))
             case Press.RECORD_FEEDBACK:
                 await self._may(actor, number, Action.RECORD_FEEDBACK)
                 await _show_keyboard(card, cards.rating_keyboard(number))
@@ -261,8 +262,9 @@ class StaffActions:
                 texts.PLACEHOLDER_REASON,
                 rating,
             )
-        outcome = await self._intake.record_feedback(actor.id, number, rating, by_phone=True)
-        return await self._done(context.bot, outcome, card)
+        with self._acting_from(_ref(card)):
+            outcome = await self._intake.record_feedback(actor.id, number, rating, by_phone=True)
+        return _done(outcome)
 
     async def _to_level(
         self,
@@ -326,12 +328,12 @@ class StaffActions:
         if not text:
             raise _Refused(texts.TEXT_ONLY)
         actor = await people.actor(self._services, context, user)
-        outcome = await self._complete(context, message, actor, awaited, text)
+        with self._acting_from(awaited.card):
+            outcome = await self._complete(context, message, actor, awaited, text)
         if outcome is None:
             return  # the action's next prompt now waits in this one's place
         pending.forget(context, number, user.id)
-        toast = await self._done(context.bot, outcome, None, awaited.card)
-        await message.reply_text(toast, do_quote=True)
+        await message.reply_text(_done(outcome), do_quote=True)
 
     async def _complete(
         self, context: Context, message: Message, actor: UserView, awaited: Pending, text: str
@@ -472,24 +474,32 @@ class StaffActions:
             await _edit(confirmation, texts.REPLY_DROPPED)
             return texts.REPLY_DROPPED
         actor = await people.actor(self._services, context, query.from_user)
-        outcome = await self._intake.reply(actor.id, awaited.number, awaited.text)
+        number, card = awaited.number, awaited.card
+
+        async def sent(bot: Bot, outcome: Outcome) -> None:
+            await _edit(confirmation, texts.REPLY_SENT.format(number=number))
+            await self._bring_up_to_date(bot, card, outcome.ticket)
+
+        with acknowledged_first(sent):
+            outcome = await self._intake.reply(actor.id, number, awaited.text)
         pending.forget_reply(context, key)
-        await _edit(confirmation, texts.REPLY_SENT.format(number=awaited.number))
-        return await self._done(context.bot, outcome, None, awaited.card)
+        return _done(outcome)
 
     # After an action --------------------------------------------------------------------------
 
-    async def _done(
-        self, bot: Bot, outcome: Outcome, card: Message | None, card_ref: CardRef | None = None
-    ) -> str:
-        """Redraw the cards, tell whoever must know, and say what was done."""
-        pressed = _ref(card) or card_ref
-        if pressed is not None and not await self._live_cards.is_shown(*pressed):
+    def _acting_from(self, card: CardRef | None) -> AbstractContextManager[None]:
+        """Inside the block, the change's notices come after the card acted from is redrawn."""
+
+        async def redraw(bot: Bot, outcome: Outcome) -> None:
+            await self._bring_up_to_date(bot, card, outcome.ticket)
+
+        return acknowledged_first(redraw)
+
+    async def _bring_up_to_date(self, bot: Bot, card: CardRef | None, ticket: TicketView) -> None:
+        """Redraw the card acted from unless the Notifier redraws it with the cards it knows."""
+        if card is not None and not await self._live_cards.is_shown(*card):
             # A card shown before cards were kept current: the Notifier does not know of it.
-            await self._redraw(bot, pressed, outcome.ticket)
-        await self._notifier.publish(bot, outcome)
-        done = [event.type.label for event in outcome.events] or [thread_texts.WRITTEN]
-        return texts.DONE.format(action="、".join(done), number=outcome.ticket.number)
+            await self._redraw(bot, card, ticket)
 
     async def _redraw(self, bot: Bot, card: CardRef | None, ticket: TicketView) -> None:
         if card is None:
@@ -507,6 +517,12 @@ class StaffActions:
         except BadRequest as error:
             # Unchanged, deleted or too old to edit: the next /ticket shows the current state.
             log.debug("ticket %s: card not redrawn (%s)", ticket.number, error.message)
+
+
+def _done(outcome: Outcome) -> str:
+    """What the staff member is told was done."""
+    done = [event.type.label for event in outcome.events] or [thread_texts.WRITTEN]
+    return texts.DONE.format(action="、".join(done), number=outcome.ticket.number)
 
 
 @dataclass(frozen=True)

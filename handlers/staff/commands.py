@@ -37,7 +37,6 @@ class StaffCommands:
     def __init__(self, services: Services) -> None:
         self._services = services
         self._intake = services.intake
-        self._notifier = services.notifier
 
     async def on_command(self, update: Update, context: Context) -> None:
         """Run one of :data:`COMMANDS` for a staff member; refuse anyone else."""
@@ -133,8 +132,7 @@ class StaffCommands:
         if number is None or not note:
             await message.reply_text(texts.NOTE_USAGE)
             return
-        outcome = await self._intake.add_note(actor.id, number, note)
-        await self._notifier.publish(context.bot, outcome)
+        await self._intake.add_note(actor.id, number, note)
         await message.reply_text(texts.NOTE_ADDED.format(number=number), do_quote=True)
 
     async def _role(

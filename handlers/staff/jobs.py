@@ -33,13 +33,11 @@ class StaffJobs:
 
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._notifier = services.notifier
         self._holder_notices = HolderNotices(services, LiveCards(services))
 
     async def close_unrated(self, context: Context) -> None:
         """Close tickets whose 回访 period ran out as 未评价, and tell their villagers."""
-        for outcome in await self._services.intake.close_unrated():
-            await self._notifier.publish(context.bot, outcome)
+        await self._services.intake.close_unrated()
 
     async def remind(self, context: Context) -> None:
         """Post the overdue and soon-due deadlines to the staff group and to their holders."""

@@ -1,8 +1,9 @@
 """The intake service: what the Telegram handlers and the staff console call.
 
 Every method runs in its own transaction. A method that changes a ticket records one or more
-events in that same transaction and returns them in an :class:`~intake.views.Outcome`, so the
-caller can turn them into notifications; a refusal raises
+events in that same transaction and returns them in an :class:`~intake.views.Outcome`, which it
+has first announced to the listener of the calling context (:mod:`intake.changes`: the bot turns
+it into notices, so no caller has to remember to); a refusal raises
 :class:`~intake.errors.IntakeError` and changes nothing. Events are only ever added, never
 updated or deleted. Actors are identified by their user id (see :meth:`get_or_create_user`).
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intake import rules, texts
 from intake.access import can_see
+from intake.changes import announce
 from intake.clock import utcnow
 from intake.config import IntakeConfig
 from intake.database import session_factory
@@ -149,7 +150,7 @@ class ServiceCore:
                 outcome = await self._finish(session, change)
         except StaleDataError:
             raise await self._conflict(number) from None
-        self._log(outcome)
+        await self._announce(outcome)
         return outcome
 
     async def _finish(self, session: AsyncSession, change: Change) -> Outcome:
@@ -200,13 +201,14 @@ class ServiceCore:
         return ticket
 
     @staticmethod
-    @staticmethod
-    def _log(outcome: Outcome) -> None:
+    async def _announce(outcome: Outcome) -> None:
+        """Log a change made and hand it to the context's listener (:mod:`intake.changes`)."""
         # Numbers, types and ids only: ticket text and phone numbers never go to the log.
         for event in outcome.events:
             log.info(
                 "ticket %s: %s by user %s", outcome.ticket.number, event.type.value, event.actor_id
             )
+        await announce(outcome)
 
 
 def not_found(number: str) -> IntakeError:

@@ -105,7 +105,7 @@ class FilingService(ServiceCore):
                 if raced is None:
                     raise
                 return self._repeat_filing(await self._require_user(session, actor_id), raced)
-        self._log(outcome)
+        await self._announce(outcome)
         return outcome
 
     def _repeat_filing(self, actor: User, ticket: Ticket) -> Outcome:

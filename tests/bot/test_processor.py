@@ -22,11 +22,13 @@ from bot.services import Runtime, open_runtime
 from bot.settings import Settings
 from handlers import draft
 from handlers.texts import filing as filing_texts
+from intake import NewTicket, TicketKind
 from intake.inbox import Inbox, Received
 from intake.models import OutboxMessage
 from intake.outbox import Delivery, Outbox
 
 VILLAGER = 1001
+ADMIN = 1009
 NEIGHBOUR = 1002
 CONSOLE_URL = "http://127.0.0.1/console"
 FILING_STATES = "conversations:filing"
@@ -199,6 +201,29 @@ async def test_a_job_commits_what_it_queues_and_wakes_the_relay(
         job_queue.run_once(remind, 0)
         await asyncio.wait_for(commits.event.wait(), timeout=5)
     assert await queued(runtime) == [(VILLAGER, {"chat_id": VILLAGER, "text": "您的工单明天到期"})]
+
+
+async def test_a_change_made_in_a_job_is_published_through_the_applications_bot_with_the_job(
+    runtime: Runtime, commits: Commits, processing: Processing
+) -> None:
+    intake = runtime.services.intake
+    villager = await intake.get_or_create_user(VILLAGER, "张三")
+    admin = await intake.ensure_admin(ADMIN, "管理员")
+    new = NewTicket("tg:job", TicketKind.DISPUTE, "相邻", "院墙的纠纷。", "V01")
+    number = (await intake.file_ticket(villager.id, new)).ticket.number
+    assert await queued(runtime) == []  # outside the bot's updates and jobs, nobody is told
+
+    async def accept(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await intake.accept(admin.id, number)
+
+    async with processing() as started:
+        job_queue = started.application.job_queue
+        assert job_queue is not None
+        job_queue.run_once(accept, 0)
+        await asyncio.wait_for(commits.event.wait(), timeout=5)
+    [(chat, params)] = await queued(runtime)
+    assert chat == VILLAGER
+    assert params["text"].startswith(f"您反映的事情（工单 {number}）已经受理了。")
 
 
 async def test_a_job_keeps_what_it_changed_of_its_user_and_a_failing_job_reaches_error_handlers(

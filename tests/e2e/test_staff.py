@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from bot.local_api import BotMessage, TelegramUser
+from bot.services import publisher
 from bot.settings import Settings
 from handlers import draft
 from handlers.staff.cards import Press, press_data
@@ -31,6 +32,7 @@ from intake import (
     TicketState,
     create_engine,
 )
+from intake.changes import listening
 from tests.e2e.harness import BotHarness
 
 VILLAGER_ID = 310001
@@ -373,7 +375,9 @@ async def test_overdue_reminders_and_the_feedback_sweep(bot: BotHarness, tmp_pat
     await jobs.remind(context)
     reminder = await bot.staff_group.reply()
     assert reminder.text.startswith(f"{texts.REMINDER_TITLE}\n已超期（1 项）：\n{late}")
-    await jobs.close_unrated(context)
+    # Run as the job queue runs it: intake's changes are published through the job's bot.
+    with listening(publisher(bot.runtime.services, bot.pipeline.sender)):
+        await jobs.close_unrated(context)
     assert await state_of(bot, rated) is TicketState.CLOSED
     # The villager never started the bot: the closing notice could not be delivered, so
     # staff find a note on the ticket asking them to call instead.
