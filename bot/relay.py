@@ -19,6 +19,9 @@ while the database was away is not sent again.
 
 Within a chat, calls are spaced to Telegram's limits: about one message a second in a private
 chat (a short burst allowed) and twenty a minute in a group.
+
+Rows for the chat page's visitors (:func:`intake.web_chat.is_web_chat`) take the same path, but
+are delivered to the web chats' store (:mod:`bot.web_chat.delivery`) instead of Telegram, unspaced.
 """
 
 from __future__ import annotations
@@ -38,10 +41,13 @@ from bot.backoff import Backoff
 from bot.wakeup import Wakeup
 from intake.database import STORAGE_ERRORS
 from intake.outbox import Delivery, Letter, Outbox, Result
+from intake.web_chat import is_web_chat
 
 log = logging.getLogger(__name__)
 
 Undeliverable = Callable[[Letter, Delivery], Awaitable[None]]
+# Delivers a row to a web chat, answering as the Bot API would (or raising its errors).
+WebDeliver = Callable[[Letter], Awaitable[Any]]
 NOT_MODIFIED = "message is not modified"
 
 
@@ -116,6 +122,7 @@ class Relay:
         bot: A bot that makes calls directly (not one of :func:`bot.outbox_request.queueing_bot`).
         on_undeliverable: Told of every row that can never be delivered, after it is recorded.
         limits: How fast to send.
+        web: Delivers the rows of web chats (without it they go to the Bot API too).
 
     """
 
@@ -125,9 +132,11 @@ class Relay:
         bot: Bot,
         on_undeliverable: Undeliverable,
         limits: SendLimits | None = None,
+        web: WebDeliver | None = None,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
+        self._web = web
         self._on_undeliverable = on_undeliverable
         self._limits = limits or SendLimits()
         self._buckets = _Buckets(self._limits)
@@ -241,7 +250,10 @@ class Relay:
     async def _attempt(self, letter: Letter) -> Result:
         async with self._slots:
             try:
-                made = await call(self._bot, letter.method, dict(letter.params))
+                if self._web is not None and is_web_chat(letter.chat_id):
+                    made = await self._web(letter)
+                else:
+                    made = await call(self._bot, letter.method, dict(letter.params))
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 self._buckets.pause(letter.chat_id, asyncio.get_running_loop().time() + wait)
@@ -271,8 +283,11 @@ class Relay:
 
 
 def _counts(letter: Letter) -> bool:
-    """Whether a call counts against the chat's message limit (callback answers do not)."""
-    return letter.method != "answerCallbackQuery"
+    """Whether a call counts against the chat's message limit (callback answers do not).
+
+    A web chat has no limit: its messages are only written to the database.
+    """
+    return letter.method != "answerCallbackQuery" and not is_web_chat(letter.chat_id)
 
 
 def _card_shown(letter: Letter, made: Any) -> dict[str, Any]:

@@ -47,7 +47,8 @@ TABLES = (
     "ticket_events, ticket_co_units, tickets, role_changes, users, ticket_sequences, bot_state, "
     "question_log, faq_ratings, console_login_tokens, console_sessions, console_passwords, "
     "bans, ban_events, held_updates, inbox_updates, outbox_messages, ticket_cards, private_chats, "
-    "ticket_messages, liaison_applications, dead_letters"
+    "ticket_messages, liaison_applications, dead_letters, web_visitors, web_posts, web_messages, "
+    "web_events, web_files"
 )
 
 BACKENDS = [

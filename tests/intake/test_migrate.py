@@ -34,6 +34,11 @@ TABLES = {
     "ticket_cards",
     "private_chats",
     "dead_letters",
+    "web_visitors",
+    "web_posts",
+    "web_messages",
+    "web_events",
+    "web_files",
 }
 
 
@@ -88,4 +93,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0010_offline_intake_and_liaisons.py",
         "0011_dead_letters_and_bot_scoped_inbox.py",
         "0013_question_text_retention.py",
+        "0015_web_chat.py",
     ]
