@@ -30,6 +30,8 @@ class WebVisitor:
     seen: list[Json] = field(default_factory=list)
     messages: dict[int, Json] = field(default_factory=dict)
     popups: list[str] = field(default_factory=list)
+    unread: list[Json] = field(default_factory=list)
+    edits: list[Json] = field(default_factory=list)
 
     async def open(self, village: str | None = None) -> aiohttp.ClientResponse:
         """Open the page (with ``?v=`` if a village is given) and read the session."""
@@ -71,9 +73,26 @@ class WebVisitor:
 
     async def press(self, message: Json, text: str) -> None:
         """Press the inline button labelled ``text`` under ``message``."""
-        data = button(message, text)["callback_data"]
+        await self.press_data(message, button(message, text)["callback_data"])
+
+    async def press_data(self, message: Json, data: str) -> None:
+        """Press the inline button with callback data ``data`` under ``message``."""
         response = await self.post("press", {"message_id": message["message_id"], "data": data})
         assert response.status == 200, await response.text()
+
+    async def reply(self) -> Json:
+        """The bot's next new message."""
+        async with asyncio.timeout(WAIT_SECONDS):
+            while not self.unread:
+                await self.poll()
+        return self.unread.pop(0)
+
+    async def popup(self) -> str:
+        """The next pop-up the bot showed (a button press's answer)."""
+        async with asyncio.timeout(WAIT_SECONDS):
+            while not self.popups:
+                await self.poll()
+        return self.popups.pop(0)
 
     async def share_phone(self, phone: str) -> None:
         """Give his number through the contact button's form."""
@@ -103,6 +122,8 @@ class WebVisitor:
             payload = event["payload"]
             if event["kind"] in ("message", "edit"):
                 self.messages[payload["message_id"]] = payload
+                if self._from_bot(payload):
+                    (self.unread if event["kind"] == "message" else self.edits).append(payload)
             elif event["kind"] == "delete":
                 self.messages.pop(payload["message_id"], None)
             elif event["kind"] == "popup":
@@ -111,18 +132,21 @@ class WebVisitor:
         return events
 
     async def bot_message(self, containing: str) -> Json:
-        """Wait for a message (or an edit) from the bot whose text contains ``containing``."""
+        """The bot's next new message whose text contains ``containing`` (those before it read)."""
         async with asyncio.timeout(WAIT_SECONDS):
             while True:
-                for event in await self.poll():
-                    payload = event["payload"]
-                    shown = payload.get("text") or payload.get("caption") or ""
-                    if (
-                        event["kind"] in ("message", "edit")
-                        and self._from_bot(payload)
-                        and containing in shown
-                    ):
-                        return payload
+                while self.unread:
+                    message = self.unread.pop(0)
+                    if containing in (message.get("text") or message.get("caption") or ""):
+                        return message
+                await self.poll()
+
+    async def edit(self) -> Json:
+        """The bot's next edit of one of its messages."""
+        async with asyncio.timeout(WAIT_SECONDS):
+            while not self.edits:
+                await self.poll()
+        return self.edits.pop(0)
 
     def bot_messages(self) -> list[Json]:
         """The bot's messages as the page shows them now."""
