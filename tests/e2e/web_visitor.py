@@ -20,7 +20,10 @@ WAIT_SECONDS = 15.0
 
 @dataclass
 class WebVisitor:
-    """One browser on the chat page at ``base`` (the server's address)."""
+    """One browser on the chat page at ``base`` (the server's address, which may change).
+
+    A request that fails raises :class:`aiohttp.ClientError`; what the page shows stays.
+    """
 
     base: URL
     http: aiohttp.ClientSession
@@ -37,7 +40,7 @@ class WebVisitor:
         """Open the page (with ``?v=`` if a village is given) and read the session."""
         url = self.base / "chat/"
         page = await self.http.get(url % {"v": village} if village else url)
-        assert page.status == 200, await page.text()
+        page.raise_for_status()
         session = await self.api_get("session")
         self.csrf, self.chat_id = session["csrf"], session["chat_id"]
         return page
@@ -45,7 +48,7 @@ class WebVisitor:
     async def api_get(self, path: str, **query: str) -> Json:
         """A GET of the page's API that must succeed."""
         async with self.http.get(self.base / "chat/api" / path % query) as response:
-            assert response.status == 200, await response.text()
+            response.raise_for_status()
             body: Json = await response.json()
             return body
 
@@ -61,10 +64,10 @@ class WebVisitor:
         await response.read()
         return response
 
-    async def say(self, text: str) -> None:
-        """Type ``text`` and send it."""
-        response = await self.post("send", {"text": text})
-        assert response.status == 200, await response.text()
+    async def say(self, text: str, key: str | None = None) -> None:
+        """Type ``text`` and send it (with ``key``, as the page sends it again after a failure)."""
+        response = await self.post("send", {"text": text} | ({"key": key} if key else {}))
+        response.raise_for_status()
 
     async def start(self) -> None:
         """What the page sends on a first visit."""
