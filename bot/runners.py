@@ -189,7 +189,7 @@ async def run_polling(settings: Settings, runtime: Runtime) -> None:
             console_url=settings.console_url,
         ),
     ):
-        await _until_stopped()
+        await until_stopped()
 
 
 async def run_webhook(settings: Settings, runtime: Runtime) -> None:
@@ -211,10 +211,11 @@ async def run_webhook(settings: Settings, runtime: Runtime) -> None:
         console_url=settings.console_url,
         public_url=settings.public_url,
     ):
-        await _until_stopped()
+        await until_stopped()
 
 
-async def _until_stopped() -> None:
+async def until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for received in (signal.SIGINT, signal.SIGTERM):

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from bot.console import build_console
 from bot.pipeline import Lead, Pipeline
@@ -91,7 +92,7 @@ async def _to_console(request: web.Request) -> web.StreamResponse:
 
 async def _to_chat(request: web.Request) -> web.StreamResponse:
     # The QR codes' ?v= goes along.
-    raise web.HTTPFound(request.rel_url.with_path(CHAT_PATH + "/"))
+    raise web.HTTPFound(URL(CHAT_PATH + "/").with_query(request.query))
 
 
 async def _receive_update(request: web.Request) -> web.Response:

@@ -254,3 +254,7 @@ async def test_the_qr_codes_village_is_remembered_in_the_session(site: URL) -> N
         assert (await browser.api_get("session"))["village"] == "示例村03"
         await browser.open(village="nowhere")
         assert (await browser.api_get("session"))["village"] == "示例村03"
+        # The QR code's address may leave out the last slash.
+        async with browser.http.get(site / "chat" % {"v": "V04"}) as page:
+            assert page.status == 200 and page.url.path == "/chat/"
+        assert (await browser.api_get("session"))["village"] == "示例村04"
