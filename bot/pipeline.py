@@ -202,9 +202,7 @@ class Pipeline:
             self.web_news.tell,
             self._telegram_file,
         )
-        self._relay = Relay(
-            self.outbox, self.direct_bot, self._undeliverable, limits, web=web.deliver
-        )
+        self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits, web=web)
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
         self._supervisor = Supervisor()

@@ -39,6 +39,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.api_calls import call
 from bot.backoff import Backoff
 from bot.wakeup import Wakeup
+from bot.web_chat.delivery import WebDelivery
 from intake.database import STORAGE_ERRORS
 from intake.outbox import Delivery, Letter, Outbox, Result
 from intake.web_chat import is_web_chat
@@ -46,8 +47,6 @@ from intake.web_chat import is_web_chat
 log = logging.getLogger(__name__)
 
 Undeliverable = Callable[[Letter, Delivery], Awaitable[None]]
-# Delivers a row to a web chat, answering as the Bot API would (or raising its errors).
-WebDeliver = Callable[[Letter], Awaitable[Any]]
 NOT_MODIFIED = "message is not modified"
 
 
@@ -122,7 +121,8 @@ class Relay:
         bot: A bot that makes calls directly (not one of :func:`bot.outbox_request.queueing_bot`).
         on_undeliverable: Told of every row that can never be delivered, after it is recorded.
         limits: How fast to send.
-        web: Delivers the rows of web chats (without it they go to the Bot API too).
+        web: Delivers the rows of web chats, and uploads their files to Telegram (without it
+            every row goes to the Bot API).
 
     """
 
@@ -132,7 +132,7 @@ class Relay:
         bot: Bot,
         on_undeliverable: Undeliverable,
         limits: SendLimits | None = None,
-        web: WebDeliver | None = None,
+        web: WebDelivery | None = None,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
@@ -250,10 +250,7 @@ class Relay:
     async def _attempt(self, letter: Letter) -> Result:
         async with self._slots:
             try:
-                if self._web is not None and is_web_chat(letter.chat_id):
-                    made = await self._web(letter)
-                else:
-                    made = await call(self._bot, letter.method, dict(letter.params))
+                made = await self._call(letter)
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 self._buckets.pause(letter.chat_id, asyncio.get_running_loop().time() + wait)
@@ -272,6 +269,14 @@ class Relay:
             except TelegramError as error:
                 return self._again(letter, type(error).__name__, self._backoff(letter))
         return Result(letter.id, Delivery.SENT, **_card_shown(letter, made))
+
+    async def _call(self, letter: Letter) -> Any:
+        if self._web is None:
+            return await call(self._bot, letter.method, dict(letter.params))
+        if is_web_chat(letter.chat_id):
+            return await self._web.deliver(letter)
+        method, params = await self._web.to_telegram(letter.method, dict(letter.params))
+        return await call(self._bot, method, params)
 
     def _again(self, letter: Letter, error: str, wait: timedelta) -> Result:
         log.info("outbox %s: %s not delivered (%s), retrying", letter.id, letter.method, error)

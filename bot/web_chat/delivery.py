@@ -10,9 +10,11 @@ it handles Telegram's.
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from telegram import InputFile
 from telegram.error import BadRequest
 
 from bot.local_api.errors import ApiError, bad_request
@@ -85,6 +87,30 @@ class WebDelivery:
             raise BadRequest(error.description.removeprefix("Bad Request: ")) from None
         self._news(letter.chat_id)
         return result
+
+    async def to_telegram(self, method: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """A call to Telegram, with any web chat's file in it uploaded (Telegram has no id for it).
+
+        Telegram plays only OGG, MP3 and M4A as voice messages: a browser's WebM recording goes
+        as a document, which staff open in their player.
+
+        Returns:
+            The method and parameters to call Telegram with.
+
+        """
+        kind = _MEDIA.get(method)
+        reference = params.get(kind) if kind else None
+        if kind is None or not isinstance(reference, str) or not reference.startswith("web-"):
+            return method, params
+        stored = await self._chats.file(reference)
+        if stored is None:
+            return method, params  # Telegram refuses the id; the relay records why
+        if kind == "voice" and stored.mime_type == "audio/webm":
+            method, kind = "sendDocument", "document"
+            params = {key: value for key, value in params.items() if key != "voice"}
+        extension = mimetypes.guess_extension(stored.mime_type) or ""
+        upload = InputFile(stored.content, filename=f"{kind}{extension}")
+        return method, params | {kind: upload}
 
     async def _telegram_file(self, letter: Letter) -> str | None:
         """A Telegram file the call sends, kept as a file of the web chat (its new id)."""

@@ -19,11 +19,13 @@ from handlers.texts import answers, guard
 from handlers.texts import filing as filing_texts
 from handlers.texts import mytickets as mytickets_texts
 from handlers.texts import questions as texts
+from handlers.texts import thread as thread_texts
 from intake import AttachmentKind, Role, TicketKind
 from intake.models import InboxUpdate
 from intake.web_chat import WEB_CHAT_FIRST, WEB_INBOX
 from tests.e2e.harness import CONSOLE_URL, BotHarness, running_bot
 from tests.e2e.test_staff import NUMBER
+from tests.e2e.test_ticket_thread import console_as
 from tests.e2e.web_visitor import WebVisitor, web_visitor
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -161,6 +163,33 @@ async def test_a_full_filing_with_a_photo_reaches_staff_and_their_reply_comes_ba
         await later.say("/mytickets")
         listing = await later.bot_message(number)
         assert "已答复" in listing["text"]
+
+
+async def test_files_cross_between_the_page_and_the_staff_group(
+    bot: BotHarness, visitor: WebVisitor, site: URL
+) -> None:
+    number = await file_from_the_web(visitor)
+    await bot.staff_group.reply()  # the card
+    staff = await bot.staff(320001, "韩干事", Role.TOWNSHIP_OFFICER)
+    async with console_as(bot, staff) as console:
+        await console.act(number, "accept", "")
+        await console.act(number, "request_more", "请拍一张借条的照片发过来。")
+    await visitor.bot_message("请拍一张借条的照片发过来。")
+
+    # His photo reaches the staff group as a photo: its bytes are uploaded to Telegram.
+    assert (await visitor.upload("photo", JPEG)).status == 200
+    passed_on = await bot.staff_group.reply()
+    assert passed_on.text.startswith(
+        thread_texts.STAFF_MORE_RECEIVED.format(number=number, name=web_texts.VISITOR_NAME)[:8]
+    )
+    stored = bot.api.world.files.get(passed_on.raw["photo"][-1]["file_id"])
+    assert stored is not None and stored.content == JPEG
+
+    # Staff see his photos in the console, which fetches them through the pipeline.
+    admin = await bot.intake.ensure_admin(bot.admin.user_id, "管理员")
+    ticket = await bot.intake.get_ticket(admin.id, number)
+    for attachment in ticket.attachments:
+        assert await bot.pipeline.fetch_file(attachment.file_id) == JPEG
 
 
 async def test_my_tickets_when_there_are_none(visitor: WebVisitor) -> None:
