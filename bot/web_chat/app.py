@@ -151,7 +151,8 @@ class WebChat:
                 path=CHAT_PATH + "/",
                 httponly=True,
                 samesite="Lax",
-                secure=request.secure,
+                # Behind the HTTPS proxy of a deployment the server itself is reached over HTTP.
+                secure=request.secure or request.headers.get("X-Forwarded-Proto") == "https",
             )
         elif village is not None:
             await self._chats.set_village(session.visitor.chat_id, village)
