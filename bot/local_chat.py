@@ -22,7 +22,7 @@ from typing import TextIO
 from bot.local_api import BotMessage, LocalBotApi, News, ReplyTimeout, TelegramUser, fresh_token
 from bot.local_api.objects import JsonDict
 from bot.pipeline import Pipeline
-from bot.runners import BotApi, polling, until_stopped, web_server
+from bot.runners import BotApi, polling, serving, until_stopped, web_server
 from bot.services import Runtime
 from bot.settings import Settings
 from bot.web_chat.app import CHAT_PATH
@@ -139,14 +139,7 @@ async def serve_web_alone(settings: Settings, runtime: Runtime) -> None:
     """The chat page and the console, on a local Bot API (no Telegram), until stopped."""
     async with (
         LocalBotApi(fresh_token()) as api,
-        polling(runtime, local_api(api), settings.console_url) as pipeline,
-        web_server(
-            pipeline,
-            runtime,
-            host=settings.listen_host,
-            port=settings.listen_port,
-            console_url=settings.console_url,
-        ) as bound,
+        serving(runtime, local_api(api), settings) as bound,
     ):
         print(texts.WEB_ALONE.format(url=f"{bound}{CHAT_PATH}/"), flush=True)
         await until_stopped()

@@ -177,18 +177,30 @@ async def webhook(
         yield pipeline
 
 
-async def run_polling(settings: Settings, runtime: Runtime) -> None:
-    """Long-poll the configured Bot API, with the server beside, until SIGINT or SIGTERM."""
+@asynccontextmanager
+async def serving(runtime: Runtime, api: BotApi, settings: Settings) -> AsyncIterator[str]:
+    """The bot long-polling ``api``, with the server (console, chat page) where settings say.
+
+    Yields:
+        The server's address.
+
+    """
     async with (
-        polling(runtime, BotApi.of(settings), settings.console_url) as pipeline,
+        polling(runtime, api, settings.console_url) as pipeline,
         web_server(
             pipeline,
             runtime,
             host=settings.listen_host,
             port=settings.listen_port,
             console_url=settings.console_url,
-        ),
+        ) as bound,
     ):
+        yield bound
+
+
+async def run_polling(settings: Settings, runtime: Runtime) -> None:
+    """Long-poll the configured Bot API, with the server beside, until SIGINT or SIGTERM."""
+    async with serving(runtime, BotApi.of(settings), settings):
         await until_stopped()
 
 

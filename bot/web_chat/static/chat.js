@@ -46,6 +46,17 @@
     }
   }
 
+  // A link that opens outside the page, or null if ``href`` is not a web address.
+  function externalLink(href) {
+    const safe = safeLink(href);
+    if (!safe) return null;
+    const node = document.createElement("a");
+    node.href = safe;
+    node.target = "_blank";
+    node.rel = "noopener noreferrer";
+    return node;
+  }
+
   // Text with its Telegram entities (offsets in UTF-16 units, as JavaScript strings count).
   function renderText(parent, text, entities) {
     const marks = (entities || [])
@@ -56,16 +67,8 @@
       if (mark.offset < at) continue; // nested marks are shown as plain text
       parent.appendChild(document.createTextNode(text.slice(at, mark.offset)));
       const piece = text.slice(mark.offset, mark.offset + mark.length);
-      const href = mark.type === "text_link" ? safeLink(mark.url) : mark.type === "url" ? safeLink(piece) : null;
-      let node;
-      if (href) {
-        node = document.createElement("a");
-        node.href = href;
-        node.target = "_blank";
-        node.rel = "noopener noreferrer";
-      } else {
-        node = document.createElement(STYLES[mark.type] || "span");
-      }
+      const href = mark.type === "text_link" ? mark.url : mark.type === "url" ? piece : "";
+      const node = externalLink(href) || document.createElement(STYLES[mark.type] || "span");
       node.textContent = piece;
       parent.appendChild(node);
       at = mark.offset + mark.length;
@@ -129,14 +132,8 @@
       const line = document.createElement("div");
       line.className = "row";
       for (const button of row) {
-        const href = button.url ? safeLink(button.url) : null;
-        let node;
-        if (href) {
-          node = document.createElement("a");
-          node.href = href;
-          node.target = "_blank";
-          node.rel = "noopener noreferrer";
-        } else {
+        let node = button.url ? externalLink(button.url) : null;
+        if (!node) {
           node = document.createElement("button");
           node.type = "button";
           if (typeof button.callback_data === "string") {
