@@ -1,1 +1,0 @@
-"""The chat page: the same assistant in a browser, for villagers without Telegram."""
