@@ -1,5 +1,9 @@
 """``mingbai run`` without a token: the real bot on a local Bot API, the terminal as a villager.
 
+The chat page (:mod:`bot.web_chat`) is served beside it, so that the same trial can be made in a
+phone's browser on the same machine; ``mingbai run --web`` serves only the page and the console,
+for a township without Telegram.
+
 The villager types a message and sees what a phone would show: the bot's replies, messages it
 edits (printed again, marked as updated), pop-up notices after a press, and a line for each photo
 or document. Buttons are numbered, and typing a number presses one (a contact button shares a
@@ -11,12 +15,17 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TextIO
 
 from bot.local_api import BotMessage, LocalBotApi, News, ReplyTimeout, TelegramUser, fresh_token
 from bot.local_api.objects import JsonDict
-from bot.runners import BotApi, polling
+from bot.pipeline import Pipeline
+from bot.runners import BotApi, polling, serving, until_stopped, web_server
 from bot.services import Runtime
+from bot.settings import Settings
+from bot.web_chat.app import CHAT_PATH
 from handlers.texts import answers as texts
 
 VILLAGER_ID = 10001
@@ -94,13 +103,29 @@ class TerminalVillager:
         self.out.write(f"  {len(self._buttons)}. {text}\n")
 
 
-async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
-    """Run the bot against a local Bot API and relay stdin/stdout until the input ends."""
+async def chat_in_terminal(
+    runtime: Runtime, interactive: bool, *, web: tuple[str, int] | None = None
+) -> None:
+    """Run the bot against a local Bot API and relay stdin/stdout until the input ends.
+
+    Args:
+        runtime: The services and state store.
+        interactive: Whether a person types (a welcome and a prompt are shown).
+        web: Where to serve the chat page besides (host and port; another free port if that
+            one is taken), or nowhere.
+
+    """
     lines = _typed_lines()
-    async with LocalBotApi(fresh_token()) as api, polling(runtime, local_api(api), LOCAL_CONSOLE):
+    async with (
+        LocalBotApi(fresh_token()) as api,
+        polling(runtime, local_api(api), LOCAL_CONSOLE) as pipeline,
+        _chat_page(pipeline, runtime, web) as page,
+    ):
         villager = TerminalVillager(api.user(VILLAGER_ID, VILLAGER_NAME), sys.stdout)
         if interactive:
             print(texts.TERMINAL_WELCOME)
+            if page is not None:
+                print(texts.TERMINAL_WEB_CHAT.format(url=page))
         while True:
             if interactive:
                 print("> ", end="", flush=True)
@@ -108,6 +133,37 @@ async def chat_in_terminal(runtime: Runtime, interactive: bool) -> None:
             if not line or line.strip().lower() in QUIT:
                 break
             await villager.say(line)
+
+
+async def serve_web_alone(settings: Settings, runtime: Runtime) -> None:
+    """The chat page and the console, on a local Bot API (no Telegram), until stopped."""
+    async with (
+        LocalBotApi(fresh_token()) as api,
+        serving(runtime, local_api(api), settings) as bound,
+    ):
+        print(texts.WEB_ALONE.format(url=f"{bound}{CHAT_PATH}/"), flush=True)
+        await until_stopped()
+
+
+@asynccontextmanager
+async def _chat_page(
+    pipeline: Pipeline, runtime: Runtime, web: tuple[str, int] | None
+) -> AsyncIterator[str | None]:
+    """The chat page's address while it is served beside the terminal (``None``: it is not)."""
+    if web is None:
+        yield None
+        return
+    host, port = web
+    async with AsyncExitStack() as stack:
+        try:
+            bound = await stack.enter_async_context(
+                web_server(pipeline, runtime, host=host, port=port, console_url=LOCAL_CONSOLE)
+            )
+        except OSError:  # the port is taken (a bot already runs): any free one will do
+            bound = await stack.enter_async_context(
+                web_server(pipeline, runtime, host=host, port=0, console_url=LOCAL_CONSOLE)
+            )
+        yield f"{bound}{CHAT_PATH}/"
 
 
 def _typed_lines() -> asyncio.Queue[str]:

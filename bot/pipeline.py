@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import mimetypes
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ from bot.services import Runtime, publisher
 from bot.supervisor import Supervisor
 from bot.update_check import ID_MAX, ID_MIN, NotAnUpdate, read_update
 from bot.wakeup import Wakeup
+from bot.web_chat import texts
+from bot.web_chat.delivery import WebDelivery
+from bot.web_chat.news import WebNews
 from handlers.dead_letters import tell_staff
 from handlers.notify import note_undelivered
 from handlers.staff.live_cards import LiveCards
@@ -53,6 +57,7 @@ from intake.leadership import RETRY_SECONDS, leadership
 from intake.outbox import Delivery, Letter, Outbox
 from intake.private_chats import PrivateChats
 from intake.subscriptions import Subscriptions
+from intake.web_chat import WEB_INBOX, WebChats
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,7 @@ MAX_ATTEMPTS = 3
 REPORT_EVERY = timedelta(minutes=1)
 PROCESSOR = "update processor"
 RELAY = "outbox relay"
+UNKNOWN_TYPE = "application/octet-stream"
 
 
 class Lead(StrEnum):
@@ -175,7 +181,10 @@ class Pipeline:
         self._console_url = console_url
         engine = runtime.services.intake.engine
         # A token is "<bot id>:<secret>": the id getMe would return, known before any call.
-        self.inbox = Inbox(engine, int(token.partition(":")[0]))
+        bot_id = int(token.partition(":")[0])
+        self.inbox = Inbox(engine, bot_id, also=(WEB_INBOX,))
+        self.web_chats = WebChats(engine)
+        self.web_news = WebNews()
         self.outbox = Outbox(engine)
         self.dead_letters = DeadLetters(engine)
         limits = limits or SendLimits()
@@ -191,7 +200,13 @@ class Pipeline:
         self._private_chats = PrivateChats(engine)
         self._subscriptions = Subscriptions(engine)
         self._card_places = CardPlaces(engine)
-        self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits)
+        web = WebDelivery(
+            self.web_chats,
+            {"id": bot_id, "is_bot": True, "first_name": texts.WEB_BOT_NAME},
+            self.web_news.tell,
+            self._telegram_file,
+        )
+        self._relay = Relay(self.outbox, self.direct_bot, self._undeliverable, limits, web=web)
         self._processor: UpdateProcessor | None = None
         self._application: App | None = None
         self._supervisor = Supervisor()
@@ -232,6 +247,30 @@ class Pipeline:
             await self.reject(raw, str(reason), update_id=_usable_id(item.update_id))
         if self._processor is not None:
             self._processor.wake()
+
+    def wake(self) -> None:
+        """Look at the inbox now (the chat page stored an update there itself)."""
+        if self._processor is not None:
+            self._processor.wake()
+
+    async def fetch_file(self, file_id: str) -> bytes:
+        """The bytes of a file sent to the bot, from Telegram or from the chat page.
+
+        Raises:
+            telegram.error.TelegramError: Telegram could not give it.
+            sqlalchemy.exc.SQLAlchemyError: The chat page's file could not be read.
+            OSError: The database could not be reached.
+
+        """
+        stored = await self.web_chats.file(file_id)
+        if stored is not None:
+            return stored.content
+        return (await self._telegram_file(file_id))[0]
+
+    async def _telegram_file(self, file_id: str) -> tuple[bytes, str]:
+        file = await self.direct_bot.get_file(file_id)
+        content = bytes(await file.download_as_bytearray())
+        return content, mimetypes.guess_type(file.file_path or "")[0] or UNKNOWN_TYPE
 
     async def reject(self, raw: str, reason: str, *, update_id: int | None = None) -> None:
         """Keep something offered as an update that is not one, as a dead letter.
@@ -382,7 +421,8 @@ class Pipeline:
         try:
             attempts = await self.inbox.record_failure(update_id, error)
             if attempts >= MAX_ATTEMPTS:
-                await self.dead_letters.bury_update(self.inbox.bot_id, update_id, error)
+                scope = await self.inbox.scope_of(update_id)
+                await self.dead_letters.bury_update(scope, update_id, error)
         except STORAGE_ERRORS as storage:
             # Uncounted, the update is simply tried once more.
             log.warning("failure of update %s not recorded (%s)", update_id, type(storage).__name__)

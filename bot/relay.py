@@ -21,6 +21,9 @@ Within a chat, calls are spaced to Telegram's limits: about one message a second
 chat (a short burst allowed) and twenty a minute in a group. Across chats, Telegram allows about
 thirty messages a second: every message counts against that, but only broadcasts' messages wait
 for room, so replies go at once while a broadcast to every subscriber takes its time.
+
+Rows for the chat page's visitors (:func:`intake.web_chat.is_web_chat`) take the same path, but
+are delivered to the web chats' store (:mod:`bot.web_chat.delivery`) instead of Telegram, unspaced.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.api_calls import call
 from bot.backoff import Backoff
 from bot.wakeup import Wakeup
+from bot.web_chat.delivery import WebDelivery
 from intake.database import STORAGE_ERRORS
 from intake.outbox import Delivery, Letter, Outbox, Result
+from intake.web_chat import is_web_chat
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +155,8 @@ class Relay:
         bot: A bot that makes calls directly (not one of :func:`bot.outbox_request.queueing_bot`).
         on_undeliverable: Told of every row that can never be delivered, after it is recorded.
         limits: How fast to send.
+        web: Delivers the rows of web chats, and uploads their files to Telegram (without it
+            every row goes to the Bot API).
 
     """
 
@@ -159,9 +166,11 @@ class Relay:
         bot: Bot,
         on_undeliverable: Undeliverable,
         limits: SendLimits | None = None,
+        web: WebDelivery | None = None,
     ) -> None:
         self._outbox = outbox
         self._bot = bot
+        self._web = web
         self._on_undeliverable = on_undeliverable
         self._limits = limits or SendLimits()
         self._buckets = _Buckets(self._limits)
@@ -259,7 +268,7 @@ class Relay:
         waits: list[float] = []
         for letter in letters:
             wait = self._buckets.wait(letter.chat_id, now)
-            if wait == 0 and letter.bulk and self._everyone.wait(now) > 0:
+            if wait == 0 and letter.bulk and _counts(letter) and self._everyone.wait(now) > 0:
                 wait = self._everyone.until_full(now)
             if wait > 0:
                 waits.append(wait)
@@ -293,7 +302,7 @@ class Relay:
     async def _attempt(self, letter: Letter) -> Result:
         async with self._slots:
             try:
-                made = await call(self._bot, letter.method, dict(letter.params))
+                made = await self._call(letter)
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 self._buckets.pause(letter.chat_id, asyncio.get_running_loop().time() + wait)
@@ -313,6 +322,14 @@ class Relay:
                 return self._again(letter, type(error).__name__, self._backoff(letter))
         return Result(letter.id, Delivery.SENT, **_card_shown(letter, made))
 
+    async def _call(self, letter: Letter) -> Any:
+        if self._web is None:
+            return await call(self._bot, letter.method, dict(letter.params))
+        if is_web_chat(letter.chat_id):
+            return await self._web.deliver(letter)
+        method, params = await self._web.to_telegram(letter.method, dict(letter.params))
+        return await call(self._bot, method, params)
+
     def _again(self, letter: Letter, error: str, wait: timedelta) -> Result:
         log.info("outbox %s: %s not delivered (%s), retrying", letter.id, letter.method, error)
         return Result(letter.id, Delivery.PENDING, retry_in=wait, error=error)
@@ -323,8 +340,11 @@ class Relay:
 
 
 def _counts(letter: Letter) -> bool:
-    """Whether a call counts against the chat's message limit (callback answers do not)."""
-    return letter.method != "answerCallbackQuery"
+    """Whether a call counts against the chat's message limit (callback answers do not).
+
+    A web chat has no limit: its messages are only written to the database.
+    """
+    return letter.method != "answerCallbackQuery" and not is_web_chat(letter.chat_id)
 
 
 def _card_shown(letter: Letter, made: Any) -> dict[str, Any]:

@@ -185,10 +185,16 @@ async def webhook(
         yield pipeline
 
 
-async def run_polling(settings: Settings, runtime: Runtime) -> None:
-    """Long-poll the configured Bot API, with the server beside, until SIGINT or SIGTERM."""
+@asynccontextmanager
+async def serving(runtime: Runtime, api: BotApi, settings: Settings) -> AsyncIterator[str]:
+    """The bot long-polling ``api``, with the server (console, chat page) where settings say.
+
+    Yields:
+        The server's address.
+
+    """
     async with (
-        polling(runtime, BotApi.of(settings), settings.console_url) as pipeline,
+        polling(runtime, api, settings.console_url) as pipeline,
         web_server(
             pipeline,
             runtime,
@@ -196,9 +202,15 @@ async def run_polling(settings: Settings, runtime: Runtime) -> None:
             port=settings.listen_port,
             console_url=settings.console_url,
             public_url=settings.public_url,
-        ),
+        ) as bound,
     ):
-        await _until_stopped()
+        yield bound
+
+
+async def run_polling(settings: Settings, runtime: Runtime) -> None:
+    """Long-poll the configured Bot API, with the server beside, until SIGINT or SIGTERM."""
+    async with serving(runtime, BotApi.of(settings), settings):
+        await until_stopped()
 
 
 async def run_webhook(settings: Settings, runtime: Runtime) -> None:
@@ -220,10 +232,11 @@ async def run_webhook(settings: Settings, runtime: Runtime) -> None:
         console_url=settings.console_url,
         public_url=settings.public_url,
     ):
-        await _until_stopped()
+        await until_stopped()
 
 
-async def _until_stopped() -> None:
+async def until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     for received in (signal.SIGINT, signal.SIGTERM):

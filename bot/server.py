@@ -1,4 +1,4 @@
-"""The aiohttp server of the bot: the Telegram webhook, a health check and the staff console.
+"""The aiohttp server of the bot: the webhook, a health check, the console and the chat page.
 
 The webhook acknowledges what it stored: an update in the inbox, and anything that is not a
 valid update (not JSON, nested too deep, ids that are not integers in range) as a dead letter,
@@ -15,12 +15,14 @@ import os
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from bot.console import build_console
 from bot.pipeline import Lead, Pipeline
 from bot.services import publisher
 from bot.settings import CONSOLE_PATH
 from bot.update_check import NotAnUpdate, read_update
+from bot.web_chat.app import CHAT_PATH, build_web_chat
 from handlers.services import Services
 from intake.database import STORAGE_ERRORS
 from intake.inbox import Received
@@ -65,21 +67,19 @@ def build_server(
     server.router.add_get(HEALTH_PATH, _health)
     server.router.add_get(CONSOLE_PATH, _to_console)
     server.add_subapp(CONSOLE_PATH, _console(pipeline, services, console_url, public_url))
+    server.router.add_get(CHAT_PATH, _to_chat)
+    server.add_subapp(CHAT_PATH, build_web_chat(pipeline, services.intake_config))
     return server
 
 
 def _console(
     pipeline: Pipeline, services: Services, console_url: str, public_url: str | None
 ) -> web.Application:
-    async def fetch_file(file_id: str) -> bytes:
-        file = await pipeline.direct_bot.get_file(file_id)
-        return bytes(await file.download_as_bytearray())
-
     # Sessions live in the database, so a new key at each start only ends half-filled forms.
     return build_console(
         services,
         notify=publisher(services, pipeline.sender),
-        fetch_file=fetch_file,
+        fetch_file=pipeline.fetch_file,
         secret_key=os.urandom(32),
         base_url=console_url,
         public_url=public_url,
@@ -88,6 +88,11 @@ def _console(
 
 async def _to_console(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound(CONSOLE_PATH + "/")
+
+
+async def _to_chat(request: web.Request) -> web.StreamResponse:
+    # The QR codes' ?v= goes along.
+    raise web.HTTPFound(URL(CHAT_PATH + "/").with_query(request.query))
 
 
 async def _receive_update(request: web.Request) -> web.Response:

@@ -25,7 +25,7 @@ import asyncio
 import logging
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,9 +77,9 @@ class RateWindow:
         self._limit = limit
         self._window = window
         self._clock = clock
-        self._sent: dict[int, deque[datetime]] = {}
+        self._sent: dict[Hashable, deque[datetime]] = {}
 
-    def admit(self, key: int) -> datetime | None:
+    def admit(self, key: Hashable) -> datetime | None:
         """Count one message of ``key`` if the window has room.
 
         Returns:
@@ -97,7 +97,7 @@ class RateWindow:
             self._forget_idle(now)
         return None
 
-    def next_free(self, key: int) -> datetime:
+    def next_free(self, key: Hashable) -> datetime:
         """When ``key`` may next send a message (now, if the window has room)."""
         now = self._clock()
         sent = [instant for instant in self._sent.get(key, ()) if instant > now - self._window]

@@ -7,7 +7,9 @@ stored once; a done update is kept for a while so that a late duplicate is still
 
 Update ids are numbered per bot (and by the local Bot API from 1 at each start), so the inbox
 keys an update by the id of the bot that received it as well: another bot's updates, or an
-earlier local run's, are never taken for duplicates.
+earlier local run's, are never taken for duplicates. The chat page's updates are kept under a
+scope of their own (:data:`intake.web_chat.WEB_INBOX`) with ids far above Telegram's, and the bot
+that handles both reads its own scope and theirs.
 """
 
 from __future__ import annotations
@@ -46,18 +48,27 @@ class Inbox:
 
     Args:
         engine: The (migrated) intake database.
-        bot_id: The bot whose updates these are (its id from ``getMe``).
+        bot_id: The bot whose updates these are (its id from ``getMe``): those added are
+            stored under it.
         clock: Returns the current instant.
+        also: Further scopes whose updates are handled with the bot's (their ids must never
+            meet the bot's).
 
     """
 
     def __init__(
-        self, engine: AsyncEngine, bot_id: int, *, clock: Callable[[], datetime] = utcnow
+        self,
+        engine: AsyncEngine,
+        bot_id: int,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        also: Sequence[int] = (),
     ) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
         self._clock = clock
         self.bot_id = bot_id
+        self._scopes = (bot_id, *also)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -113,7 +124,7 @@ class Inbox:
         async with self._sessions() as session:
             rows = await session.execute(
                 select(InboxUpdate.update_id, InboxUpdate.payload)
-                .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.done_at.is_(None))
+                .where(InboxUpdate.bot_id.in_(self._scopes), InboxUpdate.done_at.is_(None))
                 .order_by(InboxUpdate.update_id)
                 .limit(limit)
             )
@@ -124,7 +135,7 @@ class Inbox:
         async with self._sessions.begin() as session:
             await session.execute(
                 update(InboxUpdate)
-                .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.update_id.in_(update_ids))
+                .where(InboxUpdate.bot_id.in_(self._scopes), InboxUpdate.update_id.in_(update_ids))
                 .values(done_at=self._clock())
             )
 
@@ -135,7 +146,7 @@ class Inbox:
             How many attempts have failed so far.
 
         """
-        row = (InboxUpdate.bot_id == self.bot_id) & (InboxUpdate.update_id == update_id)
+        row = InboxUpdate.bot_id.in_(self._scopes) & (InboxUpdate.update_id == update_id)
         async with self._sessions.begin() as session:
             await session.execute(
                 update(InboxUpdate)
@@ -144,13 +155,23 @@ class Inbox:
             )
             return (await session.scalar(select(InboxUpdate.attempts).where(row))) or 0
 
+    async def scope_of(self, update_id: int) -> int:
+        """The scope (a bot id) an update of this inbox is stored under."""
+        async with self._sessions() as session:
+            scope = await session.scalar(
+                select(InboxUpdate.bot_id).where(
+                    InboxUpdate.bot_id.in_(self._scopes), InboxUpdate.update_id == update_id
+                )
+            )
+        return self.bot_id if scope is None else int(scope)
+
     async def count_pending(self) -> int:
         """How many updates wait to be handled."""
         async with self._sessions() as session:
             count = await session.scalar(
                 select(func.count())
                 .select_from(InboxUpdate)
-                .where(InboxUpdate.bot_id == self.bot_id, InboxUpdate.done_at.is_(None))
+                .where(InboxUpdate.bot_id.in_(self._scopes), InboxUpdate.done_at.is_(None))
             )
             return count or 0
 
@@ -159,7 +180,7 @@ class Inbox:
         async with self._sessions() as session:
             return await session.scalar(
                 select(func.min(InboxUpdate.received_at)).where(
-                    InboxUpdate.bot_id == self.bot_id, InboxUpdate.done_at.is_(None)
+                    InboxUpdate.bot_id.in_(self._scopes), InboxUpdate.done_at.is_(None)
                 )
             )
 

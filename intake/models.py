@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -619,3 +620,71 @@ class SubscriptionTopic(Base):
 
     chat_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.chat_id"), primary_key=True)
     topic: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class WebVisitor(Base):
+    """A visitor of the chat page, named by his session cookie (:mod:`intake.web_chat`).
+
+    Only a hash of the cookie's token is kept. His chat id is derived from ``id``.
+    """
+
+    __tablename__ = "web_visitors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    village_code: Mapped[str | None] = mapped_column(String(32))
+    next_message_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebPost(Base):
+    """One thing a visitor sent, once per key his page gave it; its update id is from ``id``."""
+
+    __tablename__ = "web_posts"
+    __table_args__ = (UniqueConstraint("chat_id", "client_key", name="uq_web_posts_chat_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    client_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebMessage(Base):
+    """A message of a web chat as it stands now (edits applied; deleted ones removed)."""
+
+    __tablename__ = "web_messages"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class WebEvent(Base):
+    """What the page of a web chat is shown, in order: messages, edits, deletions, pop-ups.
+
+    ``outbox_id`` names the outbox row delivered, so that a row delivered again (the relay
+    crashed before recording it) is recognised and not shown twice.
+    """
+
+    __tablename__ = "web_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    outbox_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebFile(Base):
+    """A file of a web chat: a visitor's photo or recording, or one the bot sent him."""
+
+    __tablename__ = "web_files"
+
+    file_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

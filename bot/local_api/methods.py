@@ -56,7 +56,7 @@ _INLINE_BUTTON_ACTIONS = frozenset(
     }
 )
 # What copyMessage and forwardMessage carry over from the original.
-_CONTENT_FIELDS = (
+CONTENT_FIELDS = (
     "text",
     "entities",
     "caption",
@@ -68,7 +68,7 @@ _CONTENT_FIELDS = (
     "contact",
 )
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-_NOT_MODIFIED = (
+NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
 )
@@ -176,13 +176,7 @@ class BotApiMethods:
     async def send_message(self, params: Params) -> JsonDict:
         """``sendMessage``."""
         record = self._chat_to_post_in(params)
-        text, entities = _formatted(params, "text", "entities")
-        if not text:
-            raise bad_request("message text is empty")
-        if len(text) > MAX_TEXT_LENGTH:
-            raise bad_request("message is too long")
-        content: JsonDict = {"text": text} | ({"entities": entities} if entities else {})
-        return await self._post(record, params, content)
+        return await self._post(record, params, text_content(params))
 
     async def send_photo(self, params: Params) -> JsonDict:
         """``sendPhoto``: by file id or upload."""
@@ -202,10 +196,10 @@ class BotApiMethods:
         original = self._world.chat(params.require_int("from_chat_id")).message(
             params.require_int("message_id"), "copy"
         )
-        content = {key: original[key] for key in _CONTENT_FIELDS if key in original}
+        content = {key: original[key] for key in CONTENT_FIELDS if key in original}
         if "text" not in content and params.has("caption"):
             content.pop("caption_entities", None)
-            content.update(_caption(params))
+            content.update(caption_of(params))
         message = await self._post(record, params, content)
         return {"message_id": message["message_id"]}
 
@@ -220,7 +214,7 @@ class BotApiMethods:
             "sender_user": original["from"],
             "date": original["date"],
         }
-        content = {key: original[key] for key in _CONTENT_FIELDS if key in original}
+        content = {key: original[key] for key in CONTENT_FIELDS if key in original}
         return await self._post(record, params, content | {"forward_origin": origin})
 
     async def send_chat_action(self, params: Params) -> bool:
@@ -240,21 +234,16 @@ class BotApiMethods:
         record, message = self._own_message(params)
         if "text" not in message:
             raise bad_request("there is no text in the message to edit")
-        text, entities = _formatted(params, "text", "entities")
-        if not text:
-            raise bad_request("message text is empty")
-        if len(text) > MAX_TEXT_LENGTH:
-            raise bad_request("message is too long")
-        markup = _reply_markup(params, inline_only=True)
-        edited = _without(message, "text", "entities", "reply_markup", "edit_date")
-        edited |= {"text": text} | ({"entities": entities} if entities else {})
+        content = text_content(params)
+        markup = reply_markup_of(params, inline_only=True)
+        edited = without(message, "text", "entities", "reply_markup", "edit_date") | content
         return await self._store_edit(record, message, edited, markup)
 
     async def edit_message_reply_markup(self, params: Params) -> JsonDict:
         """``editMessageReplyMarkup``: without ``reply_markup`` the inline keyboard goes."""
         record, message = self._own_message(params)
-        markup = _reply_markup(params, inline_only=True)
-        edited = _without(message, "reply_markup", "edit_date")
+        markup = reply_markup_of(params, inline_only=True)
+        edited = without(message, "reply_markup", "edit_date")
         return await self._store_edit(record, message, edited, markup)
 
     async def delete_message(self, params: Params) -> bool:
@@ -352,7 +341,7 @@ class BotApiMethods:
     async def _send_media(self, params: Params, kind: MediaKind) -> JsonDict:
         record = self._chat_to_post_in(params)
         stored = self._input_file(params, kind)
-        content = stored.media(duration=params.get_int("duration") or 1) | _caption(params)
+        content = stored.media(duration=params.get_int("duration") or 1) | caption_of(params)
         return await self._post(record, params, content)
 
     def _input_file(self, params: Params, kind: MediaKind) -> StoredFile:
@@ -373,7 +362,7 @@ class BotApiMethods:
 
     async def _post(self, record: ChatRecord, params: Params, content: JsonDict) -> JsonDict:
         """Add a bot message with ``content`` and the markup and reply the call asks for."""
-        markup = _reply_markup(params)
+        markup = reply_markup_of(params)
         replied = _replied_message(record, params)
         message: JsonDict = {
             "message_id": record.next_message_id(),
@@ -383,7 +372,7 @@ class BotApiMethods:
             **content,
         }
         if replied is not None:
-            message["reply_to_message"] = _without(replied, "reply_to_message")
+            message["reply_to_message"] = without(replied, "reply_to_message")
         if params.get_bool("protect_content"):
             message["has_protected_content"] = True
         if markup is not None:
@@ -403,8 +392,8 @@ class BotApiMethods:
     ) -> JsonDict:
         if markup is not None:
             edited["reply_markup"] = markup
-        if edited == _without(message, "edit_date"):
-            raise bad_request(_NOT_MODIFIED)
+        if edited == without(message, "edit_date"):
+            raise bad_request(NOT_MODIFIED)
         edited["edit_date"] = unix_now()
         record.messages[message["message_id"]] = edited
         record.edits.append(edited)
@@ -419,7 +408,7 @@ def _chat_id(params: Params) -> int:
     return params.require_int("chat_id")
 
 
-def _formatted(params: Params, text_field: str, entities_field: str) -> tuple[str, list[JsonDict]]:
+def formatted(params: Params, text_field: str, entities_field: str) -> tuple[str, list[JsonDict]]:
     """The text as the recipient sees it and its entities, by ``parse_mode`` or as given."""
     text = params.get_str(text_field) or ""
     parse_mode = params.get_str("parse_mode")
@@ -441,8 +430,24 @@ def _formatted(params: Params, text_field: str, entities_field: str) -> tuple[st
         raise bad_request(f"can't parse entities: {error}") from None
 
 
-def _caption(params: Params) -> JsonDict:
-    caption, entities = _formatted(params, "caption", "caption_entities")
+def text_content(params: Params) -> JsonDict:
+    """The text of a message (``sendMessage``, ``editMessageText``) and its entities.
+
+    Raises:
+        ApiError: The text is empty, too long or badly formatted.
+
+    """
+    text, entities = formatted(params, "text", "entities")
+    if not text:
+        raise bad_request("message text is empty")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise bad_request("message is too long")
+    return {"text": text} | ({"entities": entities} if entities else {})
+
+
+def caption_of(params: Params) -> JsonDict:
+    """The caption of a media message and its entities ({} without one)."""
+    caption, entities = formatted(params, "caption", "caption_entities")
     if len(caption) > MAX_CAPTION_LENGTH:
         raise bad_request("message caption is too long")
     if not caption:
@@ -450,7 +455,8 @@ def _caption(params: Params) -> JsonDict:
     return {"caption": caption} | ({"caption_entities": entities} if entities else {})
 
 
-def _reply_markup(params: Params, *, inline_only: bool = False) -> JsonDict | None:
+def reply_markup_of(params: Params, *, inline_only: bool = False) -> JsonDict | None:
+    """The ``reply_markup`` of a call, checked as Telegram checks it (``None``: none given)."""
     markup = params.get_json("reply_markup")
     if markup is None:
         return None
@@ -523,5 +529,6 @@ def _strings(value: Any, name: str) -> list[str]:
     return value
 
 
-def _without(message: JsonDict, *keys: str) -> JsonDict:
+def without(message: JsonDict, *keys: str) -> JsonDict:
+    """``message`` without ``keys``."""
     return {key: value for key, value in message.items() if key not in keys}

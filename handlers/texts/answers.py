@@ -23,6 +23,8 @@ TERMINAL_WELCOME = (
     "您就是一位村民：直接输入消息回车发送；回复里的按钮带序号，输入序号就是按按钮。输入 q 退出。"
 )
 REPHRASE_PROMPT = "好的，请换个说法再说一次，比如说清楚是谁、什么事、想怎么办。"
+TERMINAL_WEB_CHAT = "同一个助手的网页聊天（可以在这台电脑的浏览器里打开）：{url}"
+WEB_ALONE = "明白助手已启动（不连 Telegram）：网页聊天在 {url} ，按 Ctrl-C 停止。"
 TERMINAL_CONTACT = "📱 分享我的手机号（试用号码）"
 STOPPED = "明白助手已停止。再见！"
 TERMINAL_UPDATED = "（上面的消息更新了，现在是：）"

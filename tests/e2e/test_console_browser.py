@@ -8,7 +8,6 @@ file and save a screenshot. Skips, saying so, only where no Chromium is installe
 from __future__ import annotations
 
 import itertools
-import shutil
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from playwright.async_api import BrowserContext, async_playwright, expect
+from playwright.async_api import BrowserContext, expect
 
 from bot.console import build_console, issue_login_link
 from handlers.notify import Notifier
@@ -38,16 +37,9 @@ from intake import (
 from intake.clock import utcnow
 from intake.question_log import QuestionLog
 from knowledge.service import Faq
+from tests.e2e.chromium import chromium, needs_chromium
 from tests.intake.conftest import new_ticket
 
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99"
@@ -55,19 +47,7 @@ PNG = (
 )
 
 
-def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-
-
-CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium not found: install Debian's chromium (.ci/install-chromium) to run this",
-)
+pytestmark = needs_chromium
 
 
 @dataclass
@@ -138,22 +118,8 @@ async def township(tmp_path: Path) -> AsyncIterator[Township]:
 
 @pytest.fixture
 async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
-    assert CHROMIUM is not None
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            accept_downloads=True,
-            locale="zh-CN",
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15_000)
-        try:
-            yield context
-        finally:
-            await context.close()
+    async with chromium(tmp_path / "chromium-profile", {"width": 1280, "height": 900}) as context:
+        yield context
 
 
 async def test_a_staff_member_handles_a_ticket_in_the_browser(

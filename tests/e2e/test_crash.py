@@ -9,6 +9,11 @@ Replies are delivered at least once (a kill between a delivery and its record se
 villagers wait for the reply each step expects and ignore repeats; they never send anything
 twice, because nothing sent is lost. Afterwards every complaint is exactly one ticket, every
 question was answered, and nothing is left in the inbox or the outbox.
+
+Villagers on the chat page ask too, through the same process's web server: their page sends a
+message again (with the same key) until the server has stored it, and reads on from where it
+was. Each of their messages is stored once, and each answer is shown exactly once (the web chat's
+delivery is recorded with the outbox row it delivers).
 """
 
 from __future__ import annotations
@@ -16,18 +21,21 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import secrets
 import signal
 import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import aiohttp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from yarl import URL
 
 from bot.local_api import ApiCall, BotMessage, Fault, Faults, LocalBotApi, TelegramUser
 from bot.server import HEALTH_PATH
@@ -38,8 +46,10 @@ from intake import TicketKind, create_engine
 from intake.inbox import Inbox
 from intake.models import Ticket, User
 from intake.outbox import Delivery, Outbox
+from intake.web_chat import WEB_INBOX, EventKind, WebChats
 from tests.e2e.harness import ADMIN_ID, STAFF_CHAT_ID
 from tests.e2e.test_staff import NUMBER
+from tests.e2e.web_visitor import WebVisitor, web_visitor
 
 SEED = 7
 # Seconds the bot runs, once up, before it is killed. Villagers spend longer than all of these
@@ -78,6 +88,8 @@ STORIES = (
 )
 COMPLAINERS = tuple(range(400001, 400001 + len(STORIES)))
 QUESTIONERS = tuple(range(410001, 410009))
+WEB_QUESTIONERS = 3
+WEB_QUESTIONS = 3
 
 
 Moment = Literal["random", "delivered", "undelivered"]
@@ -179,6 +191,11 @@ class BotProcess:
             if path.exists()
         )
         return "\n".join(tails)
+
+    @property
+    def address(self) -> URL:
+        """The running process's web server."""
+        return URL(f"http://127.0.0.1:{self._port}")
 
     @property
     def health_url(self) -> str:
@@ -328,6 +345,45 @@ class Villagers:
             self.talking -= 1
 
 
+class WebVillagers:
+    """Villagers on the chat page of whichever bot process runs now."""
+
+    def __init__(self, bot: BotProcess, villagers: Villagers) -> None:
+        self._bot = bot
+        self._villagers = villagers
+        self.asked: dict[int, list[str]] = {}
+
+    async def ask(self, questions: list[str], rng: random.Random) -> None:
+        """Open the page and ask each question in turn, waiting for its answer."""
+        self._villagers.talking += 1
+        try:
+            await asyncio.sleep(rng.uniform(0, LATE_START))
+            async with web_visitor(self._bot.address) as visitor:
+                await self._patiently(visitor, visitor.open)
+                asked = self.asked.setdefault(visitor.chat_id, [])
+                for question in questions:
+                    await asyncio.sleep(rng.uniform(*QUESTIONER_THINKING))
+                    key = secrets.token_hex(16)
+                    await self._patiently(visitor, partial(visitor.say, question, key))
+                    asked.append(question)
+                    title = f"【{QUESTIONS[question]}】"
+                    await self._patiently(visitor, partial(visitor.bot_message, title))
+        finally:
+            self._villagers.talking -= 1
+
+    async def _patiently(self, visitor: WebVisitor, step: Callable[[], Awaitable[object]]) -> None:
+        """Do ``step`` as the page does: again after a failure, at the server now running."""
+        async with asyncio.timeout(STEP_TIMEOUT * 2):
+            while True:
+                visitor.base = self._bot.address
+                try:
+                    await step()
+                except aiohttp.ClientError:
+                    await asyncio.sleep(POLL_SECONDS * 10)
+                else:
+                    return
+
+
 class Killer:
     """Kills the bot at chosen moments while villagers talk to it, and starts it again.
 
@@ -385,8 +441,8 @@ class Killer:
 
 
 def inbox_of(api: LocalBotApi, engine: AsyncEngine) -> Inbox:
-    """The inbox of the bot ``api`` serves."""
-    return Inbox(engine, int(api.token.partition(":")[0]))
+    """The inbox of the bot ``api`` serves, with the chat page's updates."""
+    return Inbox(engine, int(api.token.partition(":")[0]), also=(WEB_INBOX,))
 
 
 def sent_to(api: LocalBotApi, call: ApiCall) -> int:
@@ -437,6 +493,7 @@ async def test_killed_again_and_again_the_bot_loses_nothing_and_files_nothing_tw
         try:
             await bot.start()  # it creates and migrates the database
             villagers = Villagers(api)
+            web_villagers = WebVillagers(bot, villagers)
             killer = Killer(bot, api, villagers, engine)
             async with asyncio.TaskGroup() as tasks:
                 for index, user_id in enumerate(COMPLAINERS):
@@ -455,6 +512,12 @@ async def test_killed_again_and_again_the_bot_loses_nothing_and_files_nothing_tw
                             user_id,
                             rng.sample(questions, len(questions)),
                             random.Random(f"{SEED}-{user_id}"),
+                        )
+                    )
+                for index in range(WEB_QUESTIONERS):
+                    tasks.create_task(
+                        web_villagers.ask(
+                            rng.sample(questions, WEB_QUESTIONS), random.Random(f"{SEED}-w{index}")
                         )
                     )
                 tasks.create_task(killer.run(random.Random(SEED)))
@@ -493,6 +556,18 @@ async def test_killed_again_and_again_the_bot_loses_nothing_and_files_nothing_tw
                 for question in asked:
                     title = f"【{QUESTIONS[question]}】"
                     assert any(t.startswith(title) for t in received), (user_id, question)
+
+            web_chats = WebChats(engine)
+            assert len(web_villagers.asked) == WEB_QUESTIONERS
+            for chat_id, asked in web_villagers.asked.items():
+                shown = [e.payload for e in await web_chats.events(chat_id, 0)]
+                assert all(e.kind is EventKind.MESSAGE for e in await web_chats.events(chat_id, 0))
+                mine = [m["text"] for m in shown if m["from"]["id"] == chat_id]
+                assert mine == asked, chat_id  # each stored once, in order
+                for question in asked:
+                    title = f"【{QUESTIONS[question]}】"
+                    answers_shown = [m for m in shown if m.get("text", "").startswith(title)]
+                    assert len(answers_shown) == 1, (chat_id, question)
 
             assert await inbox_of(api, engine).count_pending() == 0
             assert (await Outbox(engine).counts()).get(Delivery.PENDING, 0) == 0

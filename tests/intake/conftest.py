@@ -48,7 +48,7 @@ TABLES = (
     "question_log, faq_ratings, console_login_tokens, console_sessions, console_passwords, "
     "bans, ban_events, held_updates, inbox_updates, outbox_messages, ticket_cards, private_chats, "
     "ticket_messages, liaison_applications, dead_letters, broadcasts, subscriptions, "
-    "subscription_topics"
+    "subscription_topics, web_visitors, web_posts, web_messages, web_events, web_files"
 )
 
 BACKENDS = [

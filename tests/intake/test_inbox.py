@@ -96,3 +96,21 @@ async def test_the_payload_comes_back_exactly_as_received(inbox: Inbox) -> None:
     await inbox.add([Received(7, payload)])
 
     assert await inbox.pending(1) == [Received(7, payload)]
+
+
+async def test_an_inbox_reads_the_scopes_it_handles_with_its_own(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    web = Inbox(engine, -1, clock=clock)
+    both = Inbox(engine, BOT_ID, clock=clock, also=(-1,))
+    await web.add([update(1 << 52)])
+    await both.add([update(7)])
+    await Inbox(engine, BOT_ID + 1, clock=clock).add([update(8)])
+
+    assert [u.update_id for u in await both.pending(10)] == [7, 1 << 52]
+    assert await both.count_pending() == 2
+    assert (await both.scope_of(1 << 52), await both.scope_of(7)) == (-1, BOT_ID)
+    assert await both.record_failure(1 << 52, "boom") == 1
+    await both.mark_done([7, 1 << 52])
+    assert await both.count_pending() == 0
+    assert await web.count_pending() == 0

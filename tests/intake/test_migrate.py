@@ -37,6 +37,11 @@ TABLES = {
     "broadcasts",
     "subscriptions",
     "subscription_topics",
+    "web_visitors",
+    "web_posts",
+    "web_messages",
+    "web_events",
+    "web_files",
 }
 
 
@@ -46,7 +51,7 @@ async def test_upgrade_builds_the_schema_and_is_idempotent(empty_engine: AsyncEn
     await upgrade(empty_engine)
     await upgrade(empty_engine)
 
-    assert await current_revision(empty_engine) == head_revision() == "0014"
+    assert await current_revision(empty_engine) == head_revision() == "0015"
     async with empty_engine.connect() as connection:
         tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     assert tables == TABLES
@@ -92,4 +97,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
         "0011_dead_letters_and_bot_scoped_inbox.py",
         "0013_question_text_retention.py",
         "0014_pufa_broadcasts.py",
+        "0015_web_chat.py",
     ]

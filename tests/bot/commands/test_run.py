@@ -1,15 +1,21 @@
+import io
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from bot.commands.run import INTERRUPTED
-from bot.local_chat import describe_attachment
+from bot.local_chat import chat_in_terminal, describe_attachment
 from bot.logs import LOG_FILE
+from bot.services import open_runtime
+from bot.settings import Settings
 from handlers.texts import answers as texts
 from handlers.texts import questions
 from tests.bot.commands.conftest import Run
@@ -87,3 +93,50 @@ def test_ctrl_c_ends_the_terminal_trial_at_once_with_one_polite_line(tmp_path: P
     # The chat's stderr holds the goodbye alone: the log went to its file in the data folder.
     assert err.strip() == texts.STOPPED
     assert "INFO" in (tmp_path / LOG_FILE).read_text(encoding="utf-8")
+
+
+def test_web_serves_the_chat_page_alone_until_sigterm(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {
+        **os.environ,
+        "MINGBAI_DATA_DIR": str(tmp_path),
+        "MINGBAI_LISTEN_PORT": str(port),
+    }
+    environment.pop("MINGBAI_TELEGRAM_TOKEN", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--web"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        text=True,
+    )
+    assert server.stdout is not None
+    try:
+        address = f"http://127.0.0.1:{port}/chat/"
+        assert server.stdout.readline().strip() == texts.WEB_ALONE.format(url=address)
+        with urllib.request.urlopen(address + "?v=V01", timeout=10) as page:
+            assert page.status == 200
+            assert "HttpOnly" in page.headers["Set-Cookie"]
+            assert "明白" in page.read().decode()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=20)
+    assert server.returncode == 0
+
+
+async def test_the_terminal_trial_prints_the_chat_pages_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("q\n"))
+    async with open_runtime(Settings(data_dir=tmp_path)) as runtime:
+        await chat_in_terminal(runtime, interactive=True, web=("127.0.0.1", 0))
+    out = capsys.readouterr().out
+    assert texts.TERMINAL_WELCOME in out
+    [line] = [line for line in out.splitlines() if line.startswith(texts.TERMINAL_WEB_CHAT[:8])]
+    assert re.fullmatch(
+        re.escape(texts.TERMINAL_WEB_CHAT).replace(r"\{url\}", r"http://127\.0\.0\.1:\d+/chat/"),
+        line,
+    )
