@@ -183,7 +183,7 @@ class Pipeline:
         # A token is "<bot id>:<secret>": the id getMe would return, known before any call.
         bot_id = int(token.partition(":")[0])
         self.inbox = Inbox(engine, bot_id, also=(WEB_INBOX,))
-        self.web_chats = WebChats(engine)
+        self.web_chats = WebChats(engine, retention=runtime.services.questions.retention)
         self.web_news = WebNews()
         self.outbox = Outbox(engine)
         self.dead_letters = DeadLetters(engine)
@@ -443,19 +443,27 @@ class Pipeline:
             await self._dead_letter_made.pause(REPORT_EVERY.total_seconds())
 
     async def _housekeeping(self) -> None:
-        """Forget handled updates, finished messages and cards, old questions' words, every hour."""
+        """Forget handled updates, finished messages, cards, old web chats and questions' words.
+
+        Every hour.
+        """
         while True:
             try:
                 purged = (
                     await self.inbox.purge()
                     + await self.outbox.purge()
                     + await self._card_places.purge()
+                    + await self.web_chats.purge()
                 )
                 blanked = await self._runtime.services.questions.purge()
             except STORAGE_ERRORS as error:
-                log.warning("inbox, outbox and questions not purged (%s)", type(error).__name__)
+                log.warning("old rows and questions not purged (%s)", type(error).__name__)
             else:
-                log.info("purged %d old inbox and outbox rows, %d old questions", purged, blanked)
+                log.info(
+                    "purged %d old rows (inbox, outbox, cards, web chats), %d old questions",
+                    purged,
+                    blanked,
+                )
             await asyncio.sleep(PURGE_EVERY.total_seconds())
 
     async def _serve(self, started: asyncio.Event | None, pause: Backoff) -> None:

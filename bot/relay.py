@@ -254,6 +254,9 @@ class Relay:
         finally:
             for call in calls:
                 call.cancel()
+            # A web chat's delivery cancelled inside its unit of work rolls back first: it must
+            # end while the database is still open, not outlive the relay.
+            await asyncio.gather(*calls, return_exceptions=True)
         for call in calls:
             call.result()  # a bug in a call is raised, not lost
         return 0.0

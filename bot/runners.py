@@ -111,10 +111,12 @@ async def web_server(
     console_url: str,
     webhook_secret: str | None = None,
     public_url: str | None = None,
+    trusted_proxy: str | None = None,
 ) -> AsyncIterator[str]:
-    """The aiohttp server (health check, staff console, webhook) while the block runs.
+    """The aiohttp server (health check, console, chat page, webhook) while the block runs.
 
-    ``public_url`` is where villagers reach the server (the console's QR codes point there).
+    ``public_url`` is where villagers reach the server (the console's QR codes point there);
+    ``trusted_proxy`` the HTTPS reverse proxy in front of it, if any (:func:`build_server`).
 
     Yields:
         The address it listens on, ``http://host:port``.
@@ -127,6 +129,7 @@ async def web_server(
             console_url=console_url,
             webhook_secret=webhook_secret,
             public_url=public_url,
+            trusted_proxy=trusted_proxy,
         )
     )
     await runner.setup()
@@ -148,6 +151,7 @@ async def webhook(
     port: int,
     console_url: str,
     public_url: str | None = None,
+    trusted_proxy: str | None = None,
     limits: SendLimits | None = None,
 ) -> AsyncIterator[Pipeline]:
     """The bot, served by aiohttp on ``host``:``port`` and registered as the webhook.
@@ -160,6 +164,7 @@ async def webhook(
         port: Where to listen (0 picks a free port).
         console_url: The staff console's address, for the login links ``/console`` gives.
         public_url: Where Telegram reaches this server; the listening address if omitted.
+        trusted_proxy: The HTTPS reverse proxy in front of the server, if any.
         limits: How fast the relay may send.
 
     """
@@ -174,6 +179,7 @@ async def webhook(
             console_url=console_url,
             webhook_secret=secret,
             public_url=public_url,
+            trusted_proxy=trusted_proxy,
         ) as bound,
     ):
         await pipeline.direct_bot.set_webhook(
@@ -202,6 +208,7 @@ async def serving(runtime: Runtime, api: BotApi, settings: Settings) -> AsyncIte
             port=settings.listen_port,
             console_url=settings.console_url,
             public_url=settings.public_url,
+            trusted_proxy=settings.trusted_proxy,
         ) as bound,
     ):
         yield bound
@@ -231,6 +238,7 @@ async def run_webhook(settings: Settings, runtime: Runtime) -> None:
         port=settings.listen_port,
         console_url=settings.console_url,
         public_url=settings.public_url,
+        trusted_proxy=settings.trusted_proxy,
     ):
         await until_stopped()
 

@@ -15,6 +15,7 @@ import os
 from typing import Any
 
 from aiohttp import web
+from aiohttp_remotes import XForwardedStrict
 from yarl import URL
 
 from bot.console import build_console
@@ -46,6 +47,7 @@ def build_server(
     console_url: str,
     webhook_secret: str | None = None,
     public_url: str | None = None,
+    trusted_proxy: str | None = None,
 ) -> web.Application:
     """The web application: health check, staff console and, with a secret, the webhook.
 
@@ -57,9 +59,16 @@ def build_server(
         webhook_secret: The secret token given to Telegram with ``setWebhook``; without one
             there is no webhook route (polling mode).
         public_url: Where villagers reach the server, for the console's QR codes.
+        trusted_proxy: The address (or network) of the HTTPS reverse proxy in front: every
+            request but the health check must come through it, and the client's address and
+            scheme are read from its ``X-Forwarded-For`` and ``X-Forwarded-Proto``.
 
     """
-    server = web.Application(client_max_size=MAX_BODY_BYTES)
+    middlewares = []
+    if trusted_proxy is not None:
+        forwarded = XForwardedStrict([[trusted_proxy]], white_paths=[HEALTH_PATH])
+        middlewares.append(forwarded.middleware)
+    server = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     server[PIPELINE] = pipeline
     if webhook_secret is not None:
         server[SECRET] = webhook_secret

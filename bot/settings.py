@@ -7,6 +7,7 @@ from the YAML file, so that a configuration file can be shared and committed saf
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     webhook_secret: str | None = None
     public_url: str | None = None
+    trusted_proxy: str | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8080, ge=1, le=65535)
     staff_chat_id: int | None = None
@@ -60,6 +62,13 @@ class Settings(BaseModel):
     def _split_admin_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
             return tuple(int(part) for part in value.replace(",", " ").split())
+        return value
+
+    @field_validator("trusted_proxy")
+    @classmethod
+    def _proxy_is_an_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            ipaddress.ip_network(value, strict=False)  # a ValueError names what is wrong
         return value
 
     @property

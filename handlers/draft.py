@@ -70,7 +70,7 @@ class Draft:
         phone: A contact number shared with consent.
         behalf: Whether a liaison files it for a villager.
         villager_name: That villager's name.
-        home_village: A village code to offer first (the liaison's own village).
+        home_village: A village code to offer first (the liaison's own, the villager's known one).
         source: How an offline case arrived (a :class:`~intake.Source` value), when staff
             register it; ``None`` for a villager's or a liaison's filing.
         leader: The leader who received the villager (镇领导接访).
@@ -243,7 +243,7 @@ async def ask_village(
     page: int = 0,
     edit: bool = False,
 ) -> str:
-    """Ask which village, one page of buttons at a time (a liaison's own village first).
+    """Ask which village, one page of buttons at a time (the filer's own village first).
 
     Args:
         message: Where to ask (or the message to edit, when turning a page).

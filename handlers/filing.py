@@ -195,11 +195,17 @@ class FilingFlow:
     # Starting ---------------------------------------------------------------------------------
 
     async def start(self, update: Update, context: Context) -> str | int:
-        """Begin with the kind, the story prefilled with what the villager already said."""
+        """Begin with the kind, the story prefilled with what the villager already said.
+
+        The village he is known by (his last ticket's; on the chat page, his QR code's) is
+        offered first when he is asked for it.
+        """
         message = await _answered(update)
-        if message is None:
+        user = update.effective_user
+        if message is None or user is None:
             return draft.END
-        return await draft.ask_kind(message, context, draft.start(context))
+        home = await self.services.intake.home_village(user.id)
+        return await draft.ask_kind(message, context, draft.start(context, home_village=home))
 
     async def offer_media(self, update: Update, context: Context) -> None:
         """A file sent outside the flow: keep it and offer to file it (once per album)."""

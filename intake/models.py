@@ -509,8 +509,10 @@ class OutboxMessage(Base):
     card_key: Mapped[str | None] = mapped_column(String(32))
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
 
-    # One message per broadcast and chat, however often the broadcast is sent out.
-    __table_args__ = (UniqueConstraint("broadcast_id", "chat_id"),)
+    # One message per broadcast and chat, however often the broadcast is sent out. A row's id
+    # never comes back once purged (SQLite would reuse the highest): the chat page's events
+    # name the row they delivered.
+    __table_args__ = (UniqueConstraint("broadcast_id", "chat_id"), {"sqlite_autoincrement": True})
 
 
 class LiaisonApplication(Base):
@@ -642,7 +644,11 @@ class WebPost(Base):
     """One thing a visitor sent, once per key his page gave it; its update id is from ``id``."""
 
     __tablename__ = "web_posts"
-    __table_args__ = (UniqueConstraint("chat_id", "client_key", name="uq_web_posts_chat_key"),)
+    # Update ids are made from ``id``: one must never come back once purged.
+    __table_args__ = (
+        UniqueConstraint("chat_id", "client_key", name="uq_web_posts_chat_key"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
@@ -658,6 +664,7 @@ class WebMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class WebEvent(Base):
@@ -668,6 +675,8 @@ class WebEvent(Base):
     """
 
     __tablename__ = "web_events"
+    # The page asks for the events after the last id it saw: an id must never come back.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -687,4 +696,4 @@ class WebFile(Base):
     kind: Mapped[str] = mapped_column(String(16))
     mime_type: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

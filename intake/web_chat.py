@@ -14,18 +14,28 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from intake.clock import utcnow
 from intake.database import session_factory, unit_of_work
 from intake.inbox import Inbox, Received
-from intake.models import WebEvent, WebFile, WebMessage, WebPost, WebVisitor
+from intake.models import (
+    Ticket,
+    TicketMessage,
+    User,
+    WebEvent,
+    WebFile,
+    WebMessage,
+    WebPost,
+    WebVisitor,
+)
+from intake.question_log import RETENTION
 
 WEB_CHAT_FIRST = 8 * 10**15
 WEB_CHAT_LAST = (1 << 53) - 1
@@ -33,6 +43,10 @@ WEB_CHAT_LAST = (1 << 53) - 1
 WEB_INBOX = -1
 # Telegram's update ids fit in 32 bits; the web channel's start far above them.
 WEB_UPDATE_FIRST = 1 << 52
+# A post's key only stops the page's retries from counting twice.
+KEEP_POSTS = timedelta(days=2)
+# A browser keeps a cookie at most 400 days; the page renews it at each visit.
+VISITOR_LIFE = timedelta(days=400)
 
 
 def is_web_chat(chat_id: int) -> bool:
@@ -88,13 +102,21 @@ class WebChats:
     Args:
         engine: The (migrated) intake database.
         clock: Returns the current instant.
+        retention: How long a chat's messages and files are kept (as a question's words are).
 
     """
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        retention: timedelta = RETENTION,
+    ) -> None:
         self._engine = engine
         self._sessions = session_factory(engine)
         self._clock = clock
+        self._retention = retention
         self._inbox = Inbox(engine, WEB_INBOX, clock=clock)
 
     @property
@@ -124,13 +146,14 @@ class WebChats:
             session.add(row)
         return _visitor(row)
 
-    async def set_village(self, chat_id: int, village_code: str) -> None:
-        """Remember the visitor's village (the QR code of a notice board names it)."""
+    async def returned(self, chat_id: int, village_code: str | None) -> None:
+        """The visitor opened the page again, from a QR code naming ``village_code`` if any."""
+        values: dict[str, Any] = {"seen_at": self._clock()}
+        if village_code is not None:
+            values["village_code"] = village_code
         async with self._sessions.begin() as session:
             await session.execute(
-                update(WebVisitor)
-                .where(WebVisitor.id == chat_id - WEB_CHAT_FIRST)
-                .values(village_code=village_code, seen_at=self._clock())
+                update(WebVisitor).where(WebVisitor.id == chat_id - WEB_CHAT_FIRST).values(values)
             )
 
     async def post(self, chat_id: int, client_key: str, build: UpdateBuilder) -> bool:
@@ -205,7 +228,12 @@ class WebChats:
         async with self._sessions.begin() as session:
             if kind is EventKind.MESSAGE:
                 session.add(
-                    WebMessage(chat_id=chat_id, message_id=payload["message_id"], payload=payload)
+                    WebMessage(
+                        chat_id=chat_id,
+                        message_id=payload["message_id"],
+                        payload=payload,
+                        created_at=self._clock(),
+                    )
                 )
             elif kind is EventKind.EDIT:
                 await session.execute(
@@ -271,6 +299,51 @@ class WebChats:
             if row is None:
                 return None
             return StoredFile(row.file_id, row.chat_id, row.kind, row.mime_type, row.content)
+
+    async def purge(self) -> int:
+        """Forget what privacy and the cookie's life no longer let the township keep.
+
+        Posts' keys go after :data:`KEEP_POSTS` (a page sends a post again within minutes);
+        messages, events and files after the history's ``retention``, except the files a ticket
+        holds, which stay with the ticket; a visitor once his cookie has expired unused
+        (:data:`VISITOR_LIFE`: nobody can open his chat again).
+
+        Returns:
+            How many rows were forgotten.
+
+        """
+        now = self._clock()
+        cutoff = now - self._retention
+        async with self._sessions.begin() as session:
+            kept = await _files_held(session, cutoff)
+            results = [
+                await session.execute(delete(WebPost).where(WebPost.created_at < now - KEEP_POSTS)),
+                await session.execute(delete(WebMessage).where(WebMessage.created_at < cutoff)),
+                await session.execute(delete(WebEvent).where(WebEvent.created_at < cutoff)),
+                await session.execute(
+                    delete(WebFile).where(WebFile.created_at < cutoff, WebFile.file_id.not_in(kept))
+                ),
+                await session.execute(
+                    delete(WebVisitor).where(WebVisitor.seen_at < now - VISITOR_LIFE)
+                ),
+            ]
+        return sum(int(getattr(result, "rowcount", 0) or 0) for result in results)
+
+
+async def _files_held(session: AsyncSession, before: datetime) -> set[str]:
+    """Of the web chats' files older than ``before``, those a ticket or its thread holds."""
+    old = select(WebFile.file_id).where(WebFile.created_at < before)
+    held = set(
+        await session.scalars(select(TicketMessage.file_id).where(TicketMessage.file_id.in_(old)))
+    )
+    owners = select(WebFile.chat_id).where(WebFile.created_at < before)
+    attachments = await session.scalars(
+        select(Ticket.attachments)
+        .join(User, User.id == Ticket.villager_id)
+        .where(User.telegram_id.in_(owners))
+    )
+    held.update(item["file_id"] for listed in attachments for item in listed)
+    return {file_id for file_id in held if file_id is not None}
 
 
 def _visitor(row: WebVisitor) -> Visitor:

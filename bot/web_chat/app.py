@@ -35,12 +35,12 @@ from handlers.texts import guard as guard_texts
 from intake.clock import utcnow
 from intake.config import IntakeConfig
 from intake.database import STORAGE_ERRORS
-from intake.web_chat import Visitor
+from intake.web_chat import VISITOR_LIFE, Visitor
 
 CHAT_PATH = "/chat"
 STATIC = Path(__file__).parent / "static"
 COOKIE = "mingbai_chat"
-COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers keep a cookie at most 400 days
+COOKIE_MAX_AGE = int(VISITOR_LIFE.total_seconds())
 CSRF_HEADER = "X-CSRF-Token"
 MAX_TEXT = 4096
 MAX_PHONE = 32
@@ -133,6 +133,15 @@ class WebChat:
         self._window = timedelta(seconds=limits.window_seconds)
         self._per_session = RateWindow(SESSION_FACTOR * limits.messages, self._window, utcnow)
         self._per_address = RateWindow(ADDRESS_FACTOR * limits.messages, self._window, utcnow)
+        self._stopping = False
+
+    async def stop(self, _: web.Application) -> None:
+        """End the long polls at once: the server waits for every request before it stops.
+
+        The pages ask again, of the server that takes over.
+        """
+        self._stopping = True
+        self._pipeline.web_news.tell_everyone()
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         """``GET /chat/``: the page; a new visitor gets his session, ``?v=`` sets his village."""
@@ -144,18 +153,20 @@ class WebChat:
             _admit(self._per_address, request.remote, self._config)
             token = secrets.token_urlsafe(32)
             await self._chats.new_visitor(token_hash(token), village)
-            response.set_cookie(
-                COOKIE,
-                token,
-                max_age=COOKIE_MAX_AGE,
-                path=CHAT_PATH + "/",
-                httponly=True,
-                samesite="Lax",
-                # Behind the HTTPS proxy of a deployment the server itself is reached over HTTP.
-                secure=request.secure or request.headers.get("X-Forwarded-Proto") == "https",
-            )
-        elif village is not None:
-            await self._chats.set_village(session.visitor.chat_id, village)
+        else:
+            token = session.token
+            await self._chats.returned(session.visitor.chat_id, village)
+        # Set at every visit, so that the cookie lives 400 days from the last one.
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=COOKIE_MAX_AGE,
+            path=CHAT_PATH + "/",
+            httponly=True,
+            samesite="Lax",
+            # Behind the HTTPS proxy of a deployment this follows its X-Forwarded-Proto.
+            secure=request.secure,
+        )
         return response
 
     async def session(self, request: web.Request) -> web.Response:
@@ -188,7 +199,7 @@ class WebChat:
         while True:
             events = await self._chats.events(chat_id, after)
             left = deadline - loop.time()
-            if events or left <= 0:
+            if events or left <= 0 or self._stopping:
                 break
             await self._pipeline.web_news.wait(chat_id, min(left, RECHECK_SECONDS))
         shown = [{"id": e.id, "kind": e.kind.value, "payload": e.payload} for e in events]
@@ -355,6 +366,7 @@ def build_web_chat(pipeline: Pipeline, config: IntakeConfig) -> web.Application:
     chat = WebChat(pipeline, config)
     app = web.Application(middlewares=[_refusals])
     app[CHAT] = chat
+    app.on_shutdown.append(chat.stop)
     app.router.add_get("/", chat.page)
     app.router.add_get("/api/session", chat.session)
     app.router.add_get("/api/events", chat.events)

@@ -18,6 +18,12 @@ class WebNews:
         for event in self._waiting.get(chat_id, set()):
             event.set()
 
+    def tell_everyone(self) -> None:
+        """Wake every waiting page (the server is stopping)."""
+        for events in self._waiting.values():
+            for event in events:
+                event.set()
+
     async def wait(self, chat_id: int, seconds: float) -> None:
         """Wait until something new is shown in ``chat_id``, or ``seconds`` have passed."""
         event = asyncio.Event()

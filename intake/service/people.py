@@ -10,10 +10,11 @@ from intake import texts, validation
 from intake.config import IntakeConfig
 from intake.enums import Role
 from intake.errors import ErrorCode, IntakeError
-from intake.models import RoleChangeRecord, Ticket, User
+from intake.models import RoleChangeRecord, Ticket, User, WebVisitor
 from intake.service.core import ServiceCore, log
 from intake.standings import forget_standings
 from intake.views import RoleChange, UserView
+from intake.web_chat import WEB_CHAT_FIRST, is_web_chat
 
 DISPLAY_NAME_MAX = 128
 
@@ -95,21 +96,26 @@ class PeopleService(ServiceCore):
         """The village a person belongs to, as far as the township knows, or ``None``.
 
         Staff and liaisons have one on their record; a villager's is the village of the last
-        ticket filed for him.
+        ticket filed for him, else, on the chat page, the village its QR code named.
         """
         async with self._sessions() as session:
             user = await self._user_by_telegram(session, telegram_id)
-            if user is None:
-                return None
-            if user.village_code is not None:
+            if user is not None and user.village_code is not None:
                 return user.village_code
-            latest = await session.scalars(
-                select(Ticket.village_code)
-                .where(Ticket.villager_id == user.id)
-                .order_by(Ticket.received_at.desc(), Ticket.id.desc())
-                .limit(1)
+            if user is not None:
+                latest = await session.scalars(
+                    select(Ticket.village_code)
+                    .where(Ticket.villager_id == user.id)
+                    .order_by(Ticket.received_at.desc(), Ticket.id.desc())
+                    .limit(1)
+                )
+                if (filed := latest.first()) is not None:
+                    return filed
+            if not is_web_chat(telegram_id):
+                return None
+            return await session.scalar(
+                select(WebVisitor.village_code).where(WebVisitor.id == telegram_id - WEB_CHAT_FIRST)
             )
-            return latest.first()
 
     async def set_role(
         self,

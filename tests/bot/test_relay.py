@@ -638,3 +638,38 @@ async def test_broadcasts_keep_the_limit_over_all_chats_and_replies_are_never_he
     await asyncio.sleep(later + 0.01)
     assert await relay.deliver_round() == 0.0
     assert [user for user in subscribers if received(api, user)] == [2001, 2002, 2003]
+
+
+class SlowToStop:
+    """A bot whose calls never return and, cancelled, take a moment to wind down.
+
+    As a web chat's delivery does: cancelled inside its unit of work, it rolls back first.
+    """
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.wound_down = asyncio.Event()
+
+    async def do_api_request(self, method: str, api_kwargs: dict[str, Any]) -> Any:
+        self.started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.01)
+            self.wound_down.set()
+            raise
+
+
+async def test_a_stopped_relay_ends_only_after_its_calls_have_wound_down(
+    outbox: Outbox, told: Told
+) -> None:
+    bot = SlowToStop()
+    relay = Relay(outbox, bot, told, UNLIMITED)  # type: ignore[arg-type]
+    await queue_texts(outbox, VILLAGER, "一")
+    round_ = asyncio.create_task(relay.deliver_round())
+    await asyncio.wait_for(bot.started.wait(), timeout=5)
+    round_.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await round_
+    # Nothing of the round is left running once the relay has stopped (the database closes next).
+    assert bot.wound_down.is_set()

@@ -13,6 +13,7 @@ from bot.pipeline import Lead, Pipeline
 from bot.server import HEALTH_PATH, SECRET_HEADER, WEBHOOK_PATH, build_server
 from bot.services import Runtime, open_runtime
 from bot.settings import Settings
+from bot.web_chat.app import ADDRESS_FACTOR
 from intake.inbox import Received
 from intake.leadership import leadership
 
@@ -224,3 +225,28 @@ async def test_health_is_ok_and_says_so_while_another_process_leads(runtime: Run
                         await running
     finally:
         await other.release()
+
+
+async def test_behind_the_trusted_proxy_each_villager_is_his_own_address(
+    runtime: Runtime, pipeline: Pipeline
+) -> None:
+    server = build_server(
+        pipeline, runtime.services, console_url=CONSOLE_URL, trusted_proxy="127.0.0.1"
+    )
+    limit = ADDRESS_FACTOR * runtime.services.intake_config.limits.messages
+    async with TestClient(TestServer(server)) as client:
+        # Only the proxy's requests are served; a monitor may still ask for health.
+        assert (await client.get("/chat/")).status == 400
+        assert (await client.get(HEALTH_PATH)).status in (200, 503)
+
+        first = {"X-Forwarded-For": "203.0.113.5", "X-Forwarded-Proto": "https"}
+        page = await client.get("/chat/", headers=first)
+        assert page.status == 200
+        assert "Secure" in page.headers["Set-Cookie"]
+        for _ in range(limit - 1):
+            client.session.cookie_jar.clear()
+            assert (await client.get("/chat/", headers=first)).status == 200
+        client.session.cookie_jar.clear()
+        assert (await client.get("/chat/", headers=first)).status == 429
+        other = {"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"}
+        assert (await client.get("/chat/", headers=other)).status == 200

@@ -61,6 +61,9 @@ def test_a_missing_file_and_a_bad_value_are_refused_clearly(tmp_path: Path) -> N
         load_settings({"MINGBAI_STAFF_CHAT_ID": "not a number"})
     with pytest.raises(SettingsError, match="MINGBAI_ANSWER_THRESHOLD"):
         load_settings({"MINGBAI_ANSWER_THRESHOLD": "2"})
+    with pytest.raises(SettingsError, match="MINGBAI_TRUSTED_PROXY"):
+        load_settings({"MINGBAI_TRUSTED_PROXY": "nginx"})
+    assert load_settings({"MINGBAI_TRUSTED_PROXY": "10.0.0.0/8"}).trusted_proxy == "10.0.0.0/8"
 
 
 def test_privacy_mask_questions_are_kept_180_days_unless_configured() -> None:

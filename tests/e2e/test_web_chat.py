@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -287,3 +288,45 @@ async def test_the_qr_codes_village_is_remembered_in_the_session(site: URL) -> N
         async with browser.http.get(site / "chat" % {"v": "V04"}) as page:
             assert page.status == 200 and page.url.path == "/chat/"
         assert (await browser.api_get("session"))["village"] == "示例村04"
+
+
+async def test_the_qr_codes_village_is_offered_first_and_spares_the_question(
+    bot: BotHarness, site: URL
+) -> None:
+    async with web_visitor(site) as browser:
+        await browser.open(village="V03")
+        await browser.say("/file")
+        kind = await browser.bot_message(filing_texts.ASK_KIND[:6])
+        await browser.press_data(kind, draft.KIND_DATA + TicketKind.COMPLAINT)
+        village = await browser.bot_message(filing_texts.ASK_VILLAGE)
+        [own] = village["reply_markup"]["inline_keyboard"][0]
+        assert own["text"] == filing_texts.OWN_VILLAGE.format(name="示例村03")
+        assert own["callback_data"] == draft.VILLAGE_DATA + "V03"
+
+    async with web_visitor(site) as browser:
+        await browser.open(village="V04")
+        await browser.say("离婚冷静期多长时间")
+        answer = await browser.reply()
+        await browser.press(answer, answers.ASK_STAFF)
+        filed = await browser.bot_message(filing_texts.HANDED_OVER[:12])
+        found = NUMBER.search(filed["text"])
+        assert found is not None
+    admin = await bot.intake.ensure_admin(bot.admin.user_id, "管理员")
+    ticket = await bot.intake.get_ticket(admin.id, found.group())
+    assert ticket.village_code == "V04" and "离婚冷静期多长时间" in ticket.text
+
+
+async def test_a_stopping_server_ends_its_long_polls_at_once(bot: BotHarness) -> None:
+    loop = asyncio.get_running_loop()
+    server = web_server(
+        bot.pipeline, bot.runtime, host="127.0.0.1", port=0, console_url=CONSOLE_URL
+    )
+    address = await server.__aenter__()
+    async with web_visitor(URL(address)) as browser:
+        await browser.open()
+        waiting = asyncio.create_task(browser.poll())
+        await asyncio.sleep(0.3)
+        started = loop.time()
+        await server.__aexit__(None, None, None)
+        assert loop.time() - started < 5.0
+        assert await waiting == []

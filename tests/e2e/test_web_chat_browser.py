@@ -1,8 +1,10 @@
 """The chat page in a real headless Chromium at a phone's size (390×844), against the real bot.
 
 A villager opens the QR code's address, asks, rates the answer, chooses from "您想问的是", sends a
-photo, and what he typed is shown as text, never as HTML. A screenshot is kept with the test's
-files. Skips, saying so, only where no Chromium is installed (``.ci/install-chromium``).
+photo, and what he typed is shown as text, never as HTML. Another records his story, hands it to
+staff, reads their reply, and keeps talking through a restart of the server. Screenshots are kept
+with the tests' files. Skips, saying so, only where no Chromium is installed
+(``.ci/install-chromium``).
 """
 
 from __future__ import annotations
@@ -12,13 +14,19 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import BrowserContext, expect
+from yarl import URL
 
 from bot.runners import web_server
 from handlers.texts import answers
+from handlers.texts import filing as filing_texts
 from handlers.texts import questions as texts
+from handlers.texts import thread as thread_texts
+from intake import AttachmentKind, Role
 from tests.e2e.chromium import chromium, needs_chromium
 from tests.e2e.harness import CONSOLE_URL, running_bot
 from tests.e2e.test_console_browser import PNG
+from tests.e2e.test_staff import NUMBER
+from tests.e2e.test_ticket_thread import console_as
 
 pytestmark = needs_chromium
 PHONE = {"width": 390, "height": 844}
@@ -88,3 +96,64 @@ async def test_a_villager_asks_rates_chooses_and_sends_a_photo_on_a_phone(
     screenshot = tmp_path / "chat-page-phone.png"
     await page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
+
+
+async def test_a_villager_files_by_voice_reads_the_reply_and_talks_through_a_restart(
+    phone: BrowserContext, tmp_path: Path
+) -> None:
+    async with running_bot(tmp_path / "bot") as bot:
+        server = web_server(
+            bot.pipeline, bot.runtime, host="127.0.0.1", port=0, console_url=CONSOLE_URL
+        )
+        address = await server.__aenter__()
+        page = await phone.new_page()
+        await page.goto(f"{address}/chat?v=V02")
+        said = page.locator(".bubble.bot")
+        await expect(said.first).to_contain_text("法律明白助手")
+
+        record = page.locator("#record")
+        await record.click()
+        await expect(record).to_have_text("⏹ 说完了，发送录音")
+        await page.wait_for_timeout(1500)
+        await record.click()
+        await expect(page.locator(".bubble.mine audio")).to_have_count(1)
+        offer = said.filter(has_text=filing_texts.VOICE_OFFER[:10])
+        await offer.get_by_role("button", name=filing_texts.VOICE_BUTTON).click()
+        filed = said.filter(has_text=filing_texts.HANDED_OVER[:12])
+        await expect(filed).to_have_count(1)
+        found = NUMBER.search(await filed.inner_text())
+        assert found is not None
+        number = found.group()
+
+        admin = await bot.intake.ensure_admin(bot.admin.user_id, "管理员")
+        ticket = await bot.intake.get_ticket(admin.id, number)
+        assert ticket.village_code == "V02"
+        [voice] = ticket.attachments
+        assert voice.kind is AttachmentKind.VOICE
+        assert (await bot.pipeline.fetch_file(voice.file_id)).startswith(b"\x1a\x45\xdf\xa3")
+
+        staff = await bot.staff(320001, "韩干事", Role.TOWNSHIP_OFFICER)
+        async with console_as(bot, staff) as console:
+            await console.act(number, "accept", "")
+            await console.act(number, "reply", "已请村委会明天上门调解，请您在家等候。")
+        await expect(said.filter(has_text="已请村委会明天上门调解")).to_have_count(1)
+
+        # The server and the bot stop; he writes on, and his page sends it once they are back.
+        port = URL(address).port
+        await server.__aexit__(None, None, None)
+        await bot.stop()
+        await page.locator("#text").fill("邻居说明天下午在家")
+        await page.locator("#text").press("Enter")
+        await page.wait_for_timeout(2500)
+        await bot.start()
+        async with web_server(
+            bot.pipeline, bot.runtime, host="127.0.0.1", port=port or 0, console_url=CONSOLE_URL
+        ):
+            # Within the hour after 找工作人员 his words join the ticket, once.
+            added = said.filter(has_text=thread_texts.ADDED.format(number=number))
+            await expect(added).to_have_count(1)
+            mine = page.locator(".bubble.mine").filter(has_text="邻居说明天下午在家")
+            await expect(mine).to_have_count(1)
+            thread = await bot.intake.thread(admin.id, number)
+            assert [m.text for m in thread].count("邻居说明天下午在家") == 1
+            await page.screenshot(path=str(tmp_path / "chat-page-restart.png"), full_page=True)

@@ -202,6 +202,17 @@ async def test_purge_forgets_only_rows_finished_long_enough_ago(
     assert ids(await outbox.due(10)) == [3]
 
 
+async def test_a_purged_rows_id_never_comes_back(outbox: Outbox, clock: FakeClock) -> None:
+    # The chat page recognises a row delivered again by its id (intake.web_chat).
+    await send(outbox, ALICE, "一")
+    await send(outbox, BOB, "二")
+    await outbox.record([Result(1, Delivery.SENT), Result(2, Delivery.SENT)])
+    clock.advance(days=KEEP_FINISHED.days + 1)
+    assert await outbox.purge() == 2
+    await send(outbox, ALICE, "三")
+    assert ids(await outbox.due(10)) == [3]
+
+
 async def test_rows_queued_inside_regarding_are_about_the_ticket(outbox: Outbox) -> None:
     await send(outbox, ALICE, "无关")
     with regarding("2026-000001", "filed"):

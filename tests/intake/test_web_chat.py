@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake import Attachment, AttachmentKind, IntakeService
 from intake.inbox import Inbox
 from intake.web_chat import (
+    KEEP_POSTS,
+    VISITOR_LIFE,
     WEB_CHAT_FIRST,
     WEB_CHAT_LAST,
     WEB_INBOX,
@@ -16,7 +20,7 @@ from intake.web_chat import (
     WebChats,
     is_web_chat,
 )
-from tests.intake.conftest import FakeClock
+from tests.intake.conftest import FakeClock, file
 
 
 def a_text(text: str) -> Any:
@@ -42,7 +46,8 @@ async def test_a_visitor_is_found_by_his_token_hash_only(
     assert is_web_chat(first.chat_id) and second.chat_id == first.chat_id + 1
     assert await chats.visitor("a" * 64) == first
     assert await chats.visitor("c" * 64) is None
-    await chats.set_village(second.chat_id, "V07")
+    await chats.returned(second.chat_id, "V07")
+    await chats.returned(second.chat_id, None)
     found = await chats.visitor("b" * 64)
     assert found is not None and found.village_code == "V07"
 
@@ -107,3 +112,49 @@ async def test_files_are_kept_with_their_chat(engine: AsyncEngine, clock: FakeCl
         b"\x89PNG",
     )
     assert file_id.startswith("web-") and await chats.file("web-nothing") is None
+
+
+async def test_purge_keeps_a_chat_for_the_retention_and_a_tickets_files_for_good(
+    engine: AsyncEngine, clock: FakeClock, service: IntakeService
+) -> None:
+    chats = WebChats(engine, clock=clock, retention=timedelta(days=30))
+    chat_id = (await chats.new_visitor("a" * 64, "V01")).chat_id
+    await chats.post(chat_id, "key-00001", a_text("牛踩了青稞"))
+    filed = await chats.add_file(chat_id, "photo", "image/jpeg", b"\xff\xd8\xff")
+    loose = await chats.add_file(chat_id, "photo", "image/jpeg", b"\xff\xd8\xff")
+    villager = await service.get_or_create_user(chat_id, "访客")
+    await file(service, villager.id, attachments=(Attachment(AttachmentKind.PHOTO, filed),))
+
+    clock.advance(days=KEEP_POSTS.days + 1)
+    assert await chats.purge() == 1  # the post's key only
+    assert len(await chats.events(chat_id, 0)) == 1
+
+    clock.advance(days=30)
+    await chats.purge()
+    assert await chats.events(chat_id, 0) == []
+    assert await chats.message(chat_id, 1) is None
+    assert await chats.file(loose) is None
+    assert await chats.file(filed) is not None
+    assert await chats.visitor("a" * 64) is not None
+
+    await chats.returned(chat_id, None)
+    clock.advance(days=VISITOR_LIFE.days - 1)
+    await chats.purge()
+    assert await chats.visitor("a" * 64) is not None
+    clock.advance(days=2)
+    await chats.purge()
+    assert await chats.visitor("a" * 64) is None
+    assert await chats.file(filed) is not None
+
+
+async def test_a_visitors_village_is_his_home_until_he_files_elsewhere(
+    engine: AsyncEngine, service: IntakeService
+) -> None:
+    chats = WebChats(engine)
+    chat_id = (await chats.new_visitor("a" * 64, "V03")).chat_id
+    assert await service.home_village(chat_id) == "V03"
+    villager = await service.get_or_create_user(chat_id, "访客")
+    assert await service.home_village(chat_id) == "V03"
+    await file(service, villager.id, village_code="V05")
+    assert await service.home_village(chat_id) == "V05"
+    assert await service.home_village(WEB_CHAT_FIRST + 999) is None

@@ -36,14 +36,17 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_posts")),
         sa.UniqueConstraint("chat_id", "client_key", name="uq_web_posts_chat_key"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "web_messages",
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("message_id", sa.Integer(), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("chat_id", "message_id", name=op.f("pk_web_messages")),
     )
+    op.create_index(op.f("ix_web_messages_created_at"), "web_messages", ["created_at"])
     op.create_table(
         "web_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,6 +57,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_events")),
         sa.UniqueConstraint("outbox_id", name=op.f("uq_web_events_outbox_id")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_web_events_chat_id"), "web_events", ["chat_id"])
     op.create_table(
@@ -67,6 +71,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("file_id", name=op.f("pk_web_files")),
     )
     op.create_index(op.f("ix_web_files_chat_id"), "web_files", ["chat_id"])
+    op.create_index(op.f("ix_web_files_created_at"), "web_files", ["created_at"])
+    if op.get_bind().dialect.name == "sqlite":
+        # Events name the outbox row they delivered: SQLite must not reuse a purged row's id.
+        with op.batch_alter_table(
+            "outbox_messages", recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ):
+            pass
 
 
 def downgrade() -> None:

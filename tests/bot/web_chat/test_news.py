@@ -20,3 +20,12 @@ async def test_news_wakes_only_the_pages_of_its_chat() -> None:
     assert not other.done()
     await other  # it ends by its timeout
     news.tell(3)  # no page waits: nothing happens
+
+
+async def test_a_stopping_server_wakes_every_page() -> None:
+    news = WebNews()
+    waiting = [asyncio.create_task(news.wait(chat_id, 10.0)) for chat_id in (1, 1, 2)]
+    await asyncio.sleep(0.01)
+    news.tell_everyone()
+    async with asyncio.timeout(1.0):
+        await asyncio.gather(*waiting)
