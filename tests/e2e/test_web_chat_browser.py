@@ -21,7 +21,7 @@ from handlers.texts import answers
 from handlers.texts import filing as filing_texts
 from handlers.texts import questions as texts
 from handlers.texts import thread as thread_texts
-from intake import AttachmentKind, Role
+from intake import AttachmentKind, Role, TicketKind
 from tests.e2e.chromium import chromium, needs_chromium
 from tests.e2e.harness import CONSOLE_URL, running_bot
 from tests.e2e.test_console_browser import PNG
@@ -96,6 +96,48 @@ async def test_a_villager_asks_rates_chooses_and_sends_a_photo_on_a_phone(
     screenshot = tmp_path / "chat-page-phone.png"
     await page.screenshot(path=str(screenshot), full_page=True)
     assert screenshot.stat().st_size > 10_000
+
+
+async def test_a_full_filing_with_a_photo_and_his_phone_in_the_browser(
+    site: str, phone: BrowserContext, tmp_path: Path
+) -> None:
+    page = await phone.new_page()
+    await page.goto(f"{site}/chat/?v=V02")
+    said = page.locator(".bubble.bot")
+    await expect(said.first).to_contain_text("法律明白助手")
+
+    await page.locator("#text").fill("/file")
+    await page.locator("#text").press("Enter")
+    kinds = said.filter(has_text=filing_texts.ASK_KIND[:6])
+    await kinds.get_by_role("button", name=TicketKind.DISPUTE.label).click()
+    villages = said.filter(has_text=filing_texts.ASK_VILLAGE)
+    own = filing_texts.OWN_VILLAGE.format(name="示例村02")
+    await villages.get_by_role("button", name=own).click()
+    await expect(said.filter(has_text=filing_texts.ASK_STORY[:8])).to_have_count(1)
+    await page.locator("#text").fill("邻居家的牛把我家的青稞地踩坏了，他不肯赔。")
+    await page.locator("#text").press("Enter")
+    received = said.filter(has_text=filing_texts.STORY_RECEIVED)
+    await expect(received).to_have_count(1)
+    await page.locator("#photo").set_input_files(
+        {"name": "青稞地.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    await expect(received).to_have_count(2)
+    await received.last.get_by_role("button", name=filing_texts.STORY_DONE_BUTTON).click()
+
+    # The contact button opens a form for his number, as Telegram's shares his own.
+    await (
+        page.locator("#keyboard")
+        .get_by_role("button", name=filing_texts.SHARE_PHONE_BUTTON)
+        .click()
+    )
+    await page.locator("#phone").fill("13800001234")
+    await page.get_by_role("button", name="发送手机号").click()
+    summary = said.filter(has_text="请核对")
+    await expect(summary).to_contain_text("照片1个")
+    await expect(summary).to_contain_text("尾号 1234")
+    await summary.get_by_role("button", name=filing_texts.CONFIRM_BUTTON).click()
+    await expect(said.filter(has_text="登记好了")).to_have_count(1)
+    await page.screenshot(path=str(tmp_path / "chat-page-filed.png"), full_page=True)
 
 
 async def test_a_villager_files_by_voice_reads_the_reply_and_talks_through_a_restart(
