@@ -69,7 +69,7 @@ class Draft:
         attachments: ``[kind, file_id]`` pairs, in the order they came.
         phone: A contact number shared with consent.
         behalf: Whether a liaison files it for a villager.
-        villager_name: That villager's name.
+        villager_name: That villager's name (his own, on the contact he shared, when he files).
         home_village: A village code to offer first (the liaison's own, the villager's known one).
         source: How an offline case arrived (a :class:`~intake.Source` value), when staff
             register it; ``None`` for a villager's or a liaison's filing.

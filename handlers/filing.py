@@ -64,7 +64,7 @@ from handlers.services import Services
 from handlers.texts import filing as texts
 from handlers.texts import offline as offline_texts
 from intake import Attachment, AttachmentKind, IntakeError, NewTicket, Outcome, Source, TicketKind
-from intake.validation import clean_phone
+from intake.validation import NAME_MAX, clean_phone
 from knowledge.intents import Intent
 
 log = logging.getLogger(__name__)
@@ -396,18 +396,24 @@ class FilingFlow:
         return draft.save(context, current, PHONE)
 
     async def share_phone(self, update: Update, context: Context) -> str | None:
-        """A shared contact: kept only if it is the villager's own (sharing it is the consent)."""
+        """A shared contact: kept only if it is the villager's own (sharing it is the consent).
+
+        The name on it names him on the ticket (on the chat page, what he typed beside it).
+        """
         message = update.effective_message
         user = update.effective_user
         if message is None or message.contact is None or user is None:
             return None
         current = draft.load(context)
-        if message.contact.user_id != user.id:
+        contact = message.contact
+        if contact.user_id != user.id:
             return await self._phone_hint(message, context, current, texts.PHONE_NOT_OWN)
         try:
-            current.phone = clean_phone(message.contact.phone_number, consent=True)
+            current.phone = clean_phone(contact.phone_number, consent=True)
         except IntakeError as error:
             return await self._phone_hint(message, context, current, error.message)
+        named = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+        current.villager_name = named[:NAME_MAX] or None
         await message.reply_text(texts.PHONE_SAVED, reply_markup=ReplyKeyboardRemove())
         return await draft.ask_confirmation(message, context, self.services, current)
 
@@ -629,7 +635,7 @@ class FilingFlow:
             text=text,
             village_code=current.village or "",
             source=source,
-            villager_name=current.villager_name if current.behalf else None,
+            villager_name=current.villager_name,
             attachments=tuple(
                 Attachment(AttachmentKind(kind), file_id)
                 for kind, file_id in current.attachments

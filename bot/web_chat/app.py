@@ -35,6 +35,7 @@ from handlers.texts import guard as guard_texts
 from intake.clock import utcnow
 from intake.config import IntakeConfig
 from intake.database import STORAGE_ERRORS
+from intake.validation import NAME_MAX
 from intake.web_chat import VISITOR_LIFE, Visitor
 
 CHAT_PATH = "/chat"
@@ -44,6 +45,7 @@ COOKIE_MAX_AGE = int(VISITOR_LIFE.total_seconds())
 CSRF_HEADER = "X-CSRF-Token"
 MAX_TEXT = 4096
 MAX_PHONE = 32
+MAX_NAME = NAME_MAX
 # The page waits this long for news before asking again.
 LONG_POLL_SECONDS = 25.0
 # Another process may deliver (a standby that took over): the database is asked this often.
@@ -231,17 +233,19 @@ class WebChat:
         return await self._post(session, _key(body), build)
 
     async def contact(self, request: web.Request) -> web.Response:
-        """``POST /chat/api/contact``: his phone number, given through a contact button.
+        """``POST /chat/api/contact``: his phone number and name, given through a contact button.
 
-        Typed into the form the contact button opens, it is his own, as Telegram's shared
-        contact is; the handlers check the number itself.
+        Typed into the form the contact button opens, they are his own, as Telegram's shared
+        contact is; the handlers check the number itself. Without a name he is a visitor.
         """
         session, body = await self._posting(request)
         chat_id = session.visitor.chat_id
-        phone = body.get("phone")
+        phone, name = body.get("phone"), body.get("name") or ""
         if not isinstance(phone, str) or not phone.strip() or len(phone) > MAX_PHONE:
             raise Refused(400, texts.PHONE_EMPTY)
-        contact = {"phone_number": phone.strip(), "first_name": texts.VISITOR_NAME}
+        if not isinstance(name, str) or len(name) > MAX_NAME:
+            raise Refused(400, texts.NAME_TOO_LONG.format(limit=MAX_NAME))
+        contact = {"phone_number": phone.strip(), "first_name": name.strip() or texts.VISITOR_NAME}
 
         def build(update_id: int, message_id: int) -> tuple[JsonDict, JsonDict | None]:
             shared = {"contact": contact | {"user_id": chat_id}}

@@ -79,7 +79,7 @@ async def file_from_the_web(visitor: WebVisitor) -> str:
     phone = await visitor.bot_message(filing_texts.ASK_PHONE[:8])
     keyboard = phone["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_contact"]
-    await visitor.share_phone("13800001234")
+    await visitor.share_phone("13800001234", "马大爷")
     await visitor.bot_message(filing_texts.PHONE_SAVED)
     summary = await visitor.bot_message("请核对")
     assert "照片1个" in summary["text"] and "尾号 1234" in summary["text"]
@@ -134,6 +134,7 @@ async def test_a_full_filing_with_a_photo_reaches_staff_and_their_reply_comes_ba
     admin = await bot.intake.ensure_admin(bot.admin.user_id, "管理员")
     ticket = await bot.intake.get_ticket(admin.id, number)
     assert ticket.village_code == "V02" and ticket.contact_phone == "13800001234"
+    assert ticket.villager_name == "马大爷"
     assert [a.kind for a in ticket.attachments] == [AttachmentKind.PHOTO]
     card = await bot.staff_group.reply()
     assert card.text.startswith(f"📋 工单 {number}｜待受理")
@@ -229,6 +230,17 @@ async def test_a_post_without_the_csrf_token_is_refused(
     refused = await visitor.post("send", {"text": "你好"}, csrf="forged")
     assert refused.status == 403
     assert (await refused.json())["error"] == web_texts.CSRF_FAILED
+    assert await web_updates(bot) == 0
+
+
+async def test_a_contact_needs_a_number_and_at_most_a_short_name(
+    bot: BotHarness, visitor: WebVisitor
+) -> None:
+    empty = await visitor.post("contact", {"phone": " "})
+    assert (empty.status, (await empty.json())["error"]) == (400, web_texts.PHONE_EMPTY)
+    long = await visitor.post("contact", {"phone": "13800001234", "name": "马" * 65})
+    assert long.status == 400
+    assert (await long.json())["error"] == web_texts.NAME_TOO_LONG.format(limit=64)
     assert await web_updates(bot) == 0
 
 

@@ -23,7 +23,7 @@ from handlers.texts import questions as texts
 from handlers.texts import thread as thread_texts
 from intake import AttachmentKind, Role, TicketKind
 from tests.e2e.chromium import chromium, needs_chromium
-from tests.e2e.harness import CONSOLE_URL, running_bot
+from tests.e2e.harness import CONSOLE_URL, BotHarness, running_bot
 from tests.e2e.test_console_browser import PNG
 from tests.e2e.test_staff import NUMBER
 from tests.e2e.test_ticket_thread import console_as
@@ -33,13 +33,10 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-async def site(tmp_path: Path) -> AsyncIterator[str]:
-    async with (
-        running_bot(tmp_path) as bot,
-        web_server(
-            bot.pipeline, bot.runtime, host="127.0.0.1", port=0, console_url=CONSOLE_URL
-        ) as address,
-    ):
+async def site(bot: BotHarness) -> AsyncIterator[str]:
+    async with web_server(
+        bot.pipeline, bot.runtime, host="127.0.0.1", port=0, console_url=CONSOLE_URL
+    ) as address:
         yield address
 
 
@@ -99,7 +96,7 @@ async def test_a_villager_asks_rates_chooses_and_sends_a_photo_on_a_phone(
 
 
 async def test_a_full_filing_with_a_photo_and_his_phone_in_the_browser(
-    site: str, phone: BrowserContext, tmp_path: Path
+    bot: BotHarness, site: str, phone: BrowserContext, tmp_path: Path
 ) -> None:
     page = await phone.new_page()
     await page.goto(f"{site}/chat/?v=V02")
@@ -131,13 +128,21 @@ async def test_a_full_filing_with_a_photo_and_his_phone_in_the_browser(
         .click()
     )
     await page.locator("#phone").fill("13800001234")
+    await page.locator("#name").fill("马大爷")
     await page.get_by_role("button", name="发送手机号").click()
     summary = said.filter(has_text="请核对")
     await expect(summary).to_contain_text("照片1个")
     await expect(summary).to_contain_text("尾号 1234")
     await summary.get_by_role("button", name=filing_texts.CONFIRM_BUTTON).click()
-    await expect(said.filter(has_text="登记好了")).to_have_count(1)
+    filed = said.filter(has_text="登记好了")
+    await expect(filed).to_have_count(1)
     await page.screenshot(path=str(tmp_path / "chat-page-filed.png"), full_page=True)
+    found = NUMBER.search(await filed.inner_text())
+    assert found is not None
+    admin = await bot.intake.ensure_admin(bot.admin.user_id, "管理员")
+    ticket = await bot.intake.get_ticket(admin.id, found.group())
+    assert (ticket.villager_name, ticket.contact_phone) == ("马大爷", "13800001234")
+    assert [a.kind for a in ticket.attachments] == [AttachmentKind.PHOTO]
 
 
 async def test_a_villager_files_by_voice_reads_the_reply_and_talks_through_a_restart(

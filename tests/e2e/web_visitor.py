@@ -97,9 +97,9 @@ class WebVisitor:
                 await self.poll()
         return self.popups.pop(0)
 
-    async def share_phone(self, phone: str) -> None:
-        """Give his number through the contact button's form."""
-        response = await self.post("contact", {"phone": phone})
+    async def share_phone(self, phone: str, name: str = "") -> None:
+        """Give his number (and the name he goes by) through the contact button's form."""
+        response = await self.post("contact", {"phone": phone, "name": name})
         assert response.status == 200, await response.text()
 
     async def upload(self, kind: str, content: bytes, **fields: str) -> aiohttp.ClientResponse:

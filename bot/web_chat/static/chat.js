@@ -308,11 +308,12 @@
   $("phone-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const phone = $("phone").value.trim();
+    const name = $("name").value.trim();
     if (!phone) return;
     $("phone").value = "";
     $("phone-form").hidden = true;
     $("keyboard").hidden = true;
-    enqueue("api/contact", { phone });
+    enqueue("api/contact", { phone, name });
   });
   $("phone-cancel").addEventListener("click", () => { $("phone-form").hidden = true; });
 
