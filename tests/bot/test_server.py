@@ -219,6 +219,11 @@ async def test_health_is_ok_and_says_so_while_another_process_leads(runtime: Run
                     await other.release()
                     await asyncio.wait_for(pipeline.leading.wait(), timeout=10)
                     assert pipeline.lead is Lead.LEADER
+                    async with asyncio.timeout(10):
+                        while (await client.get(HEALTH_PATH)).status != 200:
+                            await asyncio.sleep(0.05)
+                    health = await (await client.get(HEALTH_PATH)).json()
+                    assert (health["lead"], health["processing"]) == ("leader", True)
                 finally:
                     running.cancel()
                     with pytest.raises(asyncio.CancelledError):
