@@ -45,7 +45,6 @@ COOKIE_MAX_AGE = int(VISITOR_LIFE.total_seconds())
 CSRF_HEADER = "X-CSRF-Token"
 MAX_TEXT = 4096
 MAX_PHONE = 32
-MAX_NAME = NAME_MAX
 # The page waits this long for news before asking again.
 LONG_POLL_SECONDS = 25.0
 # Another process may deliver (a standby that took over): the database is asked this often.
@@ -243,8 +242,8 @@ class WebChat:
         phone, name = body.get("phone"), body.get("name") or ""
         if not isinstance(phone, str) or not phone.strip() or len(phone) > MAX_PHONE:
             raise Refused(400, texts.PHONE_EMPTY)
-        if not isinstance(name, str) or len(name) > MAX_NAME:
-            raise Refused(400, texts.NAME_TOO_LONG.format(limit=MAX_NAME))
+        if not isinstance(name, str) or len(name) > NAME_MAX:
+            raise Refused(400, texts.NAME_TOO_LONG.format(limit=NAME_MAX))
         contact = {"phone_number": phone.strip(), "first_name": name.strip() or texts.VISITOR_NAME}
 
         def build(update_id: int, message_id: int) -> tuple[JsonDict, JsonDict | None]:
