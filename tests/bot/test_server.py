@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.web_chat.app import ADDRESS_FACTOR
 from intake.inbox import Received
 from intake.leadership import leadership
+from tests.e2e.test_database_outage import until
 
 SECRET = "s3cret-token"
 CONSOLE_URL = "http://127.0.0.1/console"
@@ -219,9 +220,11 @@ async def test_health_is_ok_and_says_so_while_another_process_leads(runtime: Run
                     await other.release()
                     await asyncio.wait_for(pipeline.leading.wait(), timeout=10)
                     assert pipeline.lead is Lead.LEADER
-                    async with asyncio.timeout(10):
-                        while (await client.get(HEALTH_PATH)).status != 200:
-                            await asyncio.sleep(0.05)
+
+                    async def healthy() -> bool:
+                        return (await client.get(HEALTH_PATH)).status == 200
+
+                    await until(healthy)
                     health = await (await client.get(HEALTH_PATH)).json()
                     assert (health["lead"], health["processing"]) == ("leader", True)
                 finally:
