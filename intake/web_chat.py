@@ -315,14 +315,17 @@ class WebChats:
         now = self._clock()
         cutoff = now - self._retention
         async with self._sessions.begin() as session:
-            kept = await _files_held(session, cutoff)
+            # The files a ticket holds stay for good: delete by the (few) expired ones, not by
+            # excluding the ever longer list of those kept.
+            expired = await session.scalars(
+                select(WebFile.file_id).where(WebFile.created_at < cutoff)
+            )
+            doomed = set(expired) - await _files_held(session, cutoff)
             results = [
                 await session.execute(delete(WebPost).where(WebPost.created_at < now - KEEP_POSTS)),
                 await session.execute(delete(WebMessage).where(WebMessage.created_at < cutoff)),
                 await session.execute(delete(WebEvent).where(WebEvent.created_at < cutoff)),
-                await session.execute(
-                    delete(WebFile).where(WebFile.created_at < cutoff, WebFile.file_id.not_in(kept))
-                ),
+                await session.execute(delete(WebFile).where(WebFile.file_id.in_(doomed))),
                 await session.execute(
                     delete(WebVisitor).where(WebVisitor.seen_at < now - VISITOR_LIFE)
                 ),
